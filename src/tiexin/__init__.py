@@ -1,0 +1,1 @@
+"""Tiexin (贴心): customer-care operations for a telecom VIP service."""

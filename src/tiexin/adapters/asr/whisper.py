@@ -1,0 +1,72 @@
+"""faster-whisper transcription: int8 on CPU, forced language, VAD, hot words, t2s conversion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import opencc
+
+from tiexin.domain.calls import Word
+from tiexin.pipeline.ports import Samples
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+
+class WhisperTranscriber:
+    """Transcribes one channel at a time; `setup()` loads the model once per worker process."""
+
+    def __init__(
+        self, model_dir: Path, *, threads: int, beam_size: int, hotwords: tuple[str, ...]
+    ) -> None:
+        self.name = f"faster-whisper:{model_dir.name}"
+        self._model_dir = model_dir
+        self._threads = threads
+        self._beam_size = beam_size
+        self._hotwords = hotwords
+        self._model: WhisperModel | None = None
+        self._t2s: opencc.OpenCC | None = None
+
+    def setup(self) -> None:
+        if self._model is not None:
+            return
+        from faster_whisper import WhisperModel  # heavy: imported only where a model is loaded
+
+        self._model = WhisperModel(
+            str(self._model_dir), device="cpu", compute_type="int8", cpu_threads=self._threads
+        )
+        self._t2s = opencc.OpenCC("t2s")
+
+    def transcribe(self, samples: Samples, *, language: str) -> list[Word]:
+        self.setup()
+        assert self._model is not None and self._t2s is not None
+        segments, _info = self._model.transcribe(
+            samples,
+            language=language,
+            beam_size=self._beam_size,
+            vad_filter=True,
+            condition_on_previous_text=False,
+            word_timestamps=True,
+            hotwords=self._hotwords_for(language),
+        )
+        convert = self._t2s.convert if language == "zh" else str
+        return [
+            Word(
+                start_s=float(word.start),
+                end_s=float(word.end),
+                text=convert(word.word),
+                probability=float(word.probability),
+            )
+            for segment in segments
+            for word in segment.words or ()
+        ]
+
+    def _hotwords_for(self, language: str) -> str | None:
+        words = [w for w in self._hotwords if language == "zh" or w.isascii()]
+        return " ".join(words) or None
+
+
+def read_vocabulary(path: Path) -> tuple[str, ...]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))

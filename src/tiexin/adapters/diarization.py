@@ -1,0 +1,280 @@
+"""Speaker separation for mono recordings: which speech segment is the agent's, which the customer's.
+
+Each segment is embedded with resemblyzer's GE2E speaker encoder (d-vectors; the weights ship inside
+the `resemblyzer` package), the embeddings are split into two clusters (agglomerative, cosine
+distance) and the agent cluster is the one whose texts use service phrases (greeting, job number,
+"anything else?", thanks for calling); without such phrases the first speaker is taken as the agent.
+
+Only the weights file of `resemblyzer` is used: importing the package pulls in librosa and webrtcvad,
+so the encoder network (three LSTM layers and a linear layer) and its mel spectrogram are rebuilt
+here, numerically as resemblyzer computes them with librosa (40 mel bands, 25 ms window, 10 ms step,
+16 kHz). Install with `pip install --no-deps resemblyzer==0.1.4` next to torch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.metrics import silhouette_score
+from torch import nn
+
+from tiexin.domain.calls import Role
+
+FloatArray = npt.NDArray[np.float32]
+
+SAMPLE_RATE = 16_000
+MIN_SEGMENT_S = 0.5  # shorter segments are too short to cluster; they join the nearer voice
+SINGLE_VOICE_SILHOUETTE = 0.08  # below this mean silhouette the two clusters are one voice
+FULL_CONFIDENCE_SILHOUETTE = 0.35  # a mean silhouette this high counts as cleanly separated
+SERVICE_PHRASES = (
+    "您好",
+    "工号",
+    "为您服务",
+    "请问",
+    "还有其他",
+    "感谢您的来电",
+    "how can i help",
+    "agent",
+    "thank you for calling",
+)
+
+_N_FFT = 400  # 25 ms at 16 kHz
+_HOP = 160  # 10 ms at 16 kHz
+_N_MELS = 40
+_PARTIAL_FRAMES = 160  # 1.6 s per partial utterance, as the encoder was trained
+_PARTIAL_STEP = 77  # frames between partials: resemblyzer's rate of 1.3 partials per second
+_MIN_COVERAGE = 0.75  # a last partial shorter than this share of 1.6 s is dropped
+_TARGET_DBFS = -30.0
+_INT16_MAX = 2**15 - 1
+
+
+class SpeakerModelUnavailable(RuntimeError):
+    """The speaker-embedding weights cannot be found (the `resemblyzer` package is missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeparationResult:
+    """Speaker of each segment (0 or 1), which label is the agent, and how sure the split is."""
+
+    labels: tuple[int, ...]
+    agent_label: int | None  # None when the roles could not be told apart
+    confidence: float  # in [0, 1]
+    note: str  # one sentence a person can read
+
+    def roles(self) -> tuple[Role, ...]:
+        """The role of each segment; UNKNOWN when no agent could be identified."""
+        if self.agent_label is None:
+            return tuple(Role.UNKNOWN for _ in self.labels)
+        return tuple(
+            Role.AGENT if label == self.agent_label else Role.CUSTOMER for label in self.labels
+        )
+
+
+class _SpeakerEncoder(nn.Module):
+    """resemblyzer's VoiceEncoder network: final LSTM state → linear → ReLU → L2 norm."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(_N_MELS, 256, 3, batch_first=True)
+        self.linear = nn.Linear(256, 256)
+        self.relu = nn.ReLU()
+
+    def forward(self, mels: torch.Tensor) -> torch.Tensor:
+        _, (hidden, _) = self.lstm(mels)
+        embeds = self.relu(self.linear(hidden[-1]))
+        return embeds / torch.norm(embeds, dim=1, keepdim=True)
+
+
+class SpeakerSeparator:
+    """Splits the segments of a mono call between two voices; `setup()` loads the model once."""
+
+    def __init__(self, weights_path: Path | None = None) -> None:
+        self._weights_path = weights_path
+        self._encoder: _SpeakerEncoder | None = None
+
+    def setup(self) -> None:
+        if self._encoder is not None:
+            return
+        path = self._weights_path or default_weights_path()
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        encoder = _SpeakerEncoder()
+        encoder.load_state_dict(checkpoint["model_state"], strict=False)
+        self._encoder = encoder.eval()
+
+    def separate(
+        self,
+        audio_16k: FloatArray,
+        segments: Sequence[tuple[float, float]],
+        texts: Sequence[str],
+    ) -> SeparationResult:
+        """Label each (start_s, end_s) segment of 16 kHz mono audio with its speaker."""
+        if len(segments) != len(texts):
+            raise ValueError(f"{len(segments)} segments but {len(texts)} texts")
+        if not segments:
+            return SeparationResult((), None, 0.0, "mono recording: no speech to separate")
+        embeddings = self.embed_segments(audio_16k, segments)
+        long_ones = [i for i, (start, end) in enumerate(segments) if end - start >= MIN_SEGMENT_S]
+        labels, silhouette = _cluster(embeddings, long_ones)
+        if silhouette < SINGLE_VOICE_SILHOUETTE:
+            return _single_voice(len(segments), texts, silhouette)
+        return _two_voices(labels, texts, silhouette)
+
+    def embed_segments(
+        self, audio_16k: FloatArray, segments: Sequence[tuple[float, float]]
+    ) -> FloatArray:
+        """One L2-normed d-vector (256 values) per segment."""
+        rows = [self._embed(_cut(audio_16k, start, end)) for start, end in segments]
+        return np.stack(rows).astype(np.float32)
+
+    def _embed(self, wav: FloatArray) -> FloatArray:
+        if self._encoder is None:
+            raise RuntimeError("SpeakerSeparator.setup() must run before separate()")
+        mels = _partials(mel_spectrogram(_normalize_volume(wav)), len(wav))
+        with torch.no_grad():
+            partial_embeds = self._encoder(torch.from_numpy(mels)).numpy()
+        mean = partial_embeds.mean(axis=0)
+        return (mean / np.linalg.norm(mean)).astype(np.float32)
+
+
+def default_weights_path() -> Path:
+    """The GE2E weights inside the installed `resemblyzer` package, found without importing it."""
+    spec = importlib.util.find_spec("resemblyzer")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(locations[0]) / "pretrained.pt" if locations else None
+    if path is None or not path.is_file():
+        raise SpeakerModelUnavailable(
+            "speaker separation needs the resemblyzer weights: "
+            "pip install --no-deps resemblyzer==0.1.4"
+        )
+    return path
+
+
+def mel_spectrogram(wav: FloatArray) -> FloatArray:
+    """Power mel spectrogram (frames × 40), as resemblyzer's `wav_to_mel_spectrogram`."""
+    padded = np.pad(wav.astype(np.float64), _N_FFT // 2)
+    n_frames = 1 + (len(padded) - _N_FFT) // _HOP
+    frames = np.lib.stride_tricks.sliding_window_view(padded, _N_FFT)[::_HOP][:n_frames]
+    power = np.abs(np.fft.rfft(frames * _hann_window(), axis=1)) ** 2
+    return (power @ _mel_filterbank().T).astype(np.float32)
+
+
+@cache
+def _hann_window() -> npt.NDArray[np.float64]:
+    """Periodic Hann window, as librosa's STFT uses."""
+    return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(_N_FFT) / _N_FFT)
+
+
+@cache
+def _mel_filterbank() -> npt.NDArray[np.float64]:
+    """librosa's default mel filters: Slaney mel scale, Slaney area normalisation, 0-8 kHz."""
+    fft_freqs = np.fft.rfftfreq(_N_FFT, d=1.0 / SAMPLE_RATE)
+    mel_edges = _mel_to_hz(np.linspace(0.0, _hz_to_mel(SAMPLE_RATE / 2), _N_MELS + 2))
+    widths = np.diff(mel_edges)
+    ramps = mel_edges[:, None] - fft_freqs[None, :]
+    lower = -ramps[:-2] / widths[:-1, None]
+    upper = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    return weights * (2.0 / (mel_edges[2:] - mel_edges[:-2]))[:, None]
+
+
+_F_SP = 200.0 / 3  # Slaney mel scale: linear below 1 kHz ...
+_LOG_STEP = np.log(6.4) / 27.0  # ... logarithmic above
+_MIN_LOG_HZ = 1000.0
+_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
+
+
+def _hz_to_mel(hz: float) -> float:
+    if hz < _MIN_LOG_HZ:
+        return hz / _F_SP
+    return float(_MIN_LOG_MEL + np.log(hz / _MIN_LOG_HZ) / _LOG_STEP)
+
+
+def _mel_to_hz(mels: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    linear = _F_SP * mels
+    logarithmic = _MIN_LOG_HZ * np.exp(_LOG_STEP * (mels - _MIN_LOG_MEL))
+    return np.where(mels >= _MIN_LOG_MEL, logarithmic, linear)
+
+
+def _cut(audio: FloatArray, start_s: float, end_s: float) -> FloatArray:
+    first = max(0, int(round(start_s * SAMPLE_RATE)))
+    last = max(first + _HOP, int(round(end_s * SAMPLE_RATE)))
+    return audio[first:last]
+
+
+def _normalize_volume(wav: FloatArray) -> FloatArray:
+    """Raise (never lower) the level to -30 dBFS, as resemblyzer's preprocessing does."""
+    rms = float(np.sqrt(np.mean((wav.astype(np.float64) * _INT16_MAX) ** 2)))
+    if rms == 0.0:
+        return wav
+    change_db = _TARGET_DBFS - 20 * np.log10(rms / _INT16_MAX)
+    return wav if change_db < 0 else (wav * 10 ** (change_db / 20)).astype(np.float32)
+
+
+def _partials(mel: FloatArray, n_samples: int) -> FloatArray:
+    """1.6 s windows over the spectrogram, the last one zero-padded (resemblyzer's slicing)."""
+    last_start = max(1, len(mel) - _PARTIAL_FRAMES + _PARTIAL_STEP + 1)
+    starts = list(range(0, last_start, _PARTIAL_STEP))
+    coverage = (n_samples - starts[-1] * _HOP) / (_PARTIAL_FRAMES * _HOP)
+    if coverage < _MIN_COVERAGE and len(starts) > 1:
+        starts.pop()
+    padded = np.pad(mel, ((0, max(0, starts[-1] + _PARTIAL_FRAMES - len(mel))), (0, 0)))
+    return np.stack([padded[s : s + _PARTIAL_FRAMES] for s in starts])
+
+
+def _cluster(embeddings: FloatArray, long_ones: list[int]) -> tuple[list[int], float]:
+    """Two clusters over the long segments; the short ones join the nearer centroid.
+
+    Returns the labels (the first segment's cluster is 0) and the mean silhouette of the long
+    segments, -1.0 when there are too few of them to form two clusters.
+    """
+    if len(long_ones) < 3:
+        return [0] * len(embeddings), -1.0
+    clustering = AgglomerativeClustering(n_clusters=2, metric="cosine", linkage="average")
+    long_labels = clustering.fit_predict(embeddings[long_ones])
+    silhouette = float(silhouette_score(embeddings[long_ones], long_labels, metric="cosine"))
+    centroids = np.stack([embeddings[long_ones][long_labels == k].mean(axis=0) for k in (0, 1)])
+    labels = np.argmax(embeddings @ centroids.T, axis=1)
+    labels[long_ones] = long_labels
+    if labels[0] == 1:
+        labels = 1 - labels
+    return [int(label) for label in labels], silhouette
+
+
+def _phrase_hits(texts: Sequence[str], labels: Sequence[int]) -> list[int]:
+    """How many segments of each label contain a service phrase."""
+    hits = [0, 0]
+    for text, label in zip(texts, labels, strict=True):
+        if any(phrase in text.lower() for phrase in SERVICE_PHRASES):
+            hits[label] += 1
+    return hits
+
+
+def _two_voices(labels: list[int], texts: Sequence[str], silhouette: float) -> SeparationResult:
+    hits = _phrase_hits(texts, labels)
+    agent = 1 if hits[1] > hits[0] else 0  # ties, none included: the first speaker (label 0)
+    evidence = hits[agent] / sum(hits) if sum(hits) else 0.0
+    separation = min(1.0, silhouette / FULL_CONFIDENCE_SILHOUETTE)
+    confidence = round(separation * (0.6 + 0.4 * evidence), 2)
+    why = (
+        f"the agent uses service phrases in {hits[agent]} of {sum(hits)} such turns"
+        if sum(hits)
+        else "no service phrases, so the first speaker is taken as the agent"
+    )
+    note = f"mono recording: speakers separated by voice, confidence {confidence:.2f}; {why}"
+    return SeparationResult(tuple(labels), agent, confidence, note)
+
+
+def _single_voice(count: int, texts: Sequence[str], silhouette: float) -> SeparationResult:
+    agent = 0 if sum(_phrase_hits(texts, [0] * count)) else None
+    confidence = round(max(0.0, silhouette), 2)
+    who = "all turns attributed to the agent" if agent == 0 else "roles unknown"
+    note = f"mono recording: only one voice found, {who}, confidence {confidence:.2f}"
+    return SeparationResult((0,) * count, agent, confidence, note)

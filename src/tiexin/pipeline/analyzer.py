@@ -1,0 +1,175 @@
+"""The call-analysis stages: decode → channels/roles → ASR → features → redact.
+
+`CallPipeline.process` never raises for a bad call: it returns a `JobFailure` with the reason, so
+the batch goes on. Only a broken installation (the model) stops a run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tiexin.adapters.audio import TARGET_RATE, DecodedAudio, decode_recording
+from tiexin.domain.calls import AudioInfo, CallAnalysis, CallSource, ChannelLevel, Role, Turn
+from tiexin.domain.errors import InputError, ModelError
+from tiexin.features.activity import active_frames, snap_turns
+from tiexin.features.extract import measure_call
+from tiexin.features.levels import measure_channel_level
+from tiexin.features.pii import mask_turn_texts
+from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome, PipelineConfig
+from tiexin.pipeline.ports import SentimentScorer, SpeakerSeparator, Transcriber
+from tiexin.pipeline.turns import channel_turns, merge_in_time, merge_same_role, mono_pieces
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Transcript:
+    turns: list[Turn]
+    levels: list[ChannelLevel]
+    duration_s: float
+    role_confidence: float
+    notes: tuple[str, ...]
+    audio: AudioInfo | None = None
+
+
+class CallPipeline:
+    def __init__(
+        self,
+        config: PipelineConfig,
+        *,
+        transcriber: Transcriber,
+        sentiment: SentimentScorer,
+        separator: SpeakerSeparator,
+    ) -> None:
+        self.config = config
+        self._transcriber = transcriber
+        self._sentiment = sentiment
+        self._separator = separator
+
+    def setup(self) -> None:
+        self._transcriber.setup()
+        self._sentiment.setup()
+
+    def process(self, job: AnalysisJob) -> Outcome:
+        try:
+            return self._analyse(job)
+        except InputError as exc:
+            return JobFailure(job.call_id, job.content_hash, str(exc))
+        except ModelError:
+            raise
+        except Exception as exc:  # a bug must not sink the batch; the reason is kept
+            log.exception("analysis of %s failed", job.call_id)
+            where = job.file_path or job.call_id
+            return JobFailure(
+                job.call_id,
+                job.content_hash,
+                f"{where}: analysis failed: {type(exc).__name__}: {exc}",
+            )
+
+    def _analyse(self, job: AnalysisJob) -> CallAnalysis:
+        transcript = (
+            self._from_recording(job) if job.source is CallSource.AUDIO else _from_import(job)
+        )
+        turns = transcript.turns
+        sentiments = [
+            self._sentiment.score(t.text, language=job.language)
+            if t.role is Role.CUSTOMER
+            else None
+            for t in turns
+        ]
+        features = measure_call(
+            turns,
+            language=job.language,
+            duration_s=transcript.duration_s,
+            customer_sentiments=sentiments,
+            channel_levels=transcript.levels,
+            silence_threshold_s=self.config.silence_threshold_s,
+        )
+        masked = mask_turn_texts([t.text for t in turns], [t.role for t in turns])
+        return CallAnalysis(
+            call_id=job.call_id,
+            content_hash=job.content_hash,
+            language=job.language,
+            duration_s=round(transcript.duration_s, 3),
+            turns=tuple(
+                replace(turn, text=result.text, words=())
+                for turn, result in zip(turns, masked, strict=True)
+            ),
+            features=features,
+            original_texts=tuple(t.text for t in turns) if self.config.keep_original_text else None,
+            role_confidence=transcript.role_confidence,
+            notes=transcript.notes,
+            audio=transcript.audio,
+            asr_model=self._transcriber.name if job.source is CallSource.AUDIO else None,
+        )
+
+    def _from_recording(self, job: AnalysisJob) -> _Transcript:
+        assert job.file_path is not None
+        decoded = decode_recording(Path(job.file_path), max_duration_s=self.config.max_duration_s)
+        if decoded.info.channels == 2:
+            transcript = self._stereo(decoded, job)
+        else:
+            transcript = self._mono(decoded, job)
+        return replace(transcript, audio=decoded.info)
+
+    def _stereo(self, decoded: DecodedAudio, job: AnalysisJob) -> _Transcript:
+        agent_channel = 0 if job.agent_side == "left" else 1
+        per_channel: list[list[Turn]] = []
+        levels: list[ChannelLevel] = []
+        for channel in (0, 1):
+            role = Role.AGENT if channel == agent_channel else Role.CUSTOMER
+            samples = decoded.samples[channel]
+            words = self._transcriber.transcribe(samples, language=job.language)
+            turns = channel_turns(words, role=role, language=job.language, channel=channel)
+            per_channel.append(snap_turns(turns, active_frames(samples, sample_rate=TARGET_RATE)))
+            levels.append(
+                measure_channel_level(samples, sample_rate=TARGET_RATE, channel=channel, role=role)
+            )
+        side = "left" if agent_channel == 0 else "right"
+        return _Transcript(
+            turns=merge_in_time(*per_channel),
+            levels=levels,
+            duration_s=decoded.info.duration_s,
+            role_confidence=1.0,
+            notes=(f"stereo recording: agent on the {side} channel",),
+        )
+
+    def _mono(self, decoded: DecodedAudio, job: AnalysisJob) -> _Transcript:
+        samples = decoded.samples[0]
+        words = self._transcriber.transcribe(samples, language=job.language)
+        pieces = mono_pieces(words, language=job.language)
+        level = measure_channel_level(
+            samples, sample_rate=TARGET_RATE, channel=0, role=Role.UNKNOWN
+        )
+        if not pieces:
+            return _Transcript(
+                [], [level], decoded.info.duration_s, 0.0, ("mono recording: no speech found",)
+            )
+        self._separator.setup()
+        assignment = self._separator.separate(
+            samples, [(t.start_s, t.end_s) for t in pieces], [t.text for t in pieces]
+        )
+        roled = [
+            replace(t, role=role) for t, role in zip(pieces, assignment.roles(), strict=True)
+        ]
+        return _Transcript(
+            turns=merge_same_role(roled, job.language),
+            levels=[level],
+            duration_s=decoded.info.duration_s,
+            role_confidence=round(assignment.confidence, 3),
+            notes=(assignment.note,),
+        )
+
+
+def _from_import(job: AnalysisJob) -> _Transcript:
+    turns = sorted(job.turns, key=lambda t: (t.start_s, t.end_s))
+    end = max((t.end_s for t in turns), default=0.0)
+    return _Transcript(
+        turns=turns,
+        levels=[],
+        duration_s=max(job.duration_s or 0.0, end),
+        role_confidence=1.0,
+        notes=("imported transcript: roles as given by the recording platform",),
+    )

@@ -1,0 +1,50 @@
+"""Factories: settings → picklable pipeline config → a pipeline built inside each worker."""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from pathlib import Path
+
+from tiexin.adapters.asr.model import check_model_dir, prepare_bundled_model
+from tiexin.adapters.asr.whisper import WhisperTranscriber, read_vocabulary
+from tiexin.adapters.diarization import SpeakerSeparator as VoiceSeparator
+from tiexin.adapters.sentiment import PysentiScorer
+from tiexin.config import Settings
+from tiexin.pipeline.analyzer import CallPipeline
+from tiexin.pipeline.jobs import PipelineConfig
+
+
+def pipeline_config(settings: Settings, *, workers: int = 1) -> PipelineConfig:
+    """Prepare the model (joined once into the cache) and fix what every worker needs."""
+    model_dir = (
+        check_model_dir(settings.asr_model_dir)
+        if settings.asr_model_dir
+        else prepare_bundled_model(settings.model_cache_dir)
+    )
+    threads = settings.asr_threads or max(1, (os.cpu_count() or 1) // max(1, workers))
+    return PipelineConfig(
+        model_dir=model_dir,
+        asr_threads=threads,
+        beam_size=settings.asr_beam_size,
+        hotwords=read_vocabulary(settings.asr_vocabulary_file or bundled_vocabulary()),
+        max_duration_s=settings.max_duration_s,
+        silence_threshold_s=settings.silence_threshold_s,
+        keep_original_text=settings.pii_keep_original == "database",
+    )
+
+
+def build_pipeline(config: PipelineConfig) -> CallPipeline:
+    transcriber = WhisperTranscriber(
+        config.model_dir,
+        threads=config.asr_threads,
+        beam_size=config.beam_size,
+        hotwords=config.hotwords,
+    )
+    return CallPipeline(
+        config, transcriber=transcriber, sentiment=PysentiScorer(), separator=VoiceSeparator()
+    )
+
+
+def bundled_vocabulary() -> Path:
+    return Path(str(importlib.resources.files("tiexin") / "resources" / "vocabulary.txt"))

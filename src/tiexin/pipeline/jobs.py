@@ -1,0 +1,46 @@
+"""What a worker receives and returns: small picklable values, so any runner can carry them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from tiexin.domain.calls import CallAnalysis, CallSource, Turn
+
+
+@dataclass(frozen=True)
+class AnalysisJob:
+    call_id: str
+    content_hash: str
+    source: CallSource
+    language: str
+    agent_side: Literal["left", "right"] = "left"
+    file_path: str | None = None  # recordings only
+    turns: tuple[Turn, ...] = ()  # imported transcripts only
+    duration_s: float | None = None  # from metadata, for transcripts without audio
+
+
+@dataclass(frozen=True)
+class JobFailure:
+    """A call that could not be analysed, with a reason a person can act on."""
+
+    call_id: str
+    content_hash: str
+    reason: str
+
+
+Outcome = CallAnalysis | JobFailure
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything a worker process needs to build its own pipeline (picklable)."""
+
+    model_dir: Path
+    asr_threads: int
+    beam_size: int
+    hotwords: tuple[str, ...]
+    max_duration_s: float
+    silence_threshold_s: float
+    keep_original_text: bool

@@ -1,0 +1,141 @@
+"""Analysis use cases: queued calls through a runner, and imported transcripts in-process.
+
+Each outcome is stored in its own transaction as it arrives, so a crash loses at most the calls
+in flight, which are still `queued` and are picked up by the next run without duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tiexin.config import Settings
+from tiexin.domain.calls import CallAnalysis, CallSource, StoredCall
+from tiexin.pipeline.analyzer import CallPipeline
+from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome
+from tiexin.runners.base import Runner
+from tiexin.services.ingest import UnitOfWorkFactory
+from tiexin.services.transcripts import ImportedCall, read_transcripts
+
+OutcomeListener = Callable[[Outcome], None]
+
+
+@dataclass
+class AnalyzeReport:
+    analysed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "call_id: reason"
+    stale: list[str] = field(default_factory=list)  # the recording changed while in flight
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+def pending_jobs(uow_factory: UnitOfWorkFactory, settings: Settings) -> list[AnalysisJob]:
+    with uow_factory() as uow:
+        return [job_for(call, settings) for call in uow.calls.pending()]
+
+
+def job_for(call: StoredCall, settings: Settings) -> AnalysisJob:
+    meta = call.metadata
+    return AnalysisJob(
+        call_id=meta.call_id,
+        content_hash=call.content_hash or "",
+        source=call.source,
+        language=meta.language or settings.language_for_line(meta.line),
+        agent_side=settings.agent_side_for(meta.line, meta.direction),
+        file_path=call.file_path,
+        duration_s=meta.duration_s,
+    )
+
+
+def analyze_jobs(
+    uow_factory: UnitOfWorkFactory,
+    runner: Runner,
+    jobs: Sequence[AnalysisJob],
+    *,
+    on_outcome: OutcomeListener | None = None,
+) -> AnalyzeReport:
+    report = AnalyzeReport()
+    for outcome in runner.run(jobs):
+        store_outcome(uow_factory, outcome, report)
+        if on_outcome:
+            on_outcome(outcome)
+    return report
+
+
+def store_outcome(uow_factory: UnitOfWorkFactory, outcome: Outcome, report: AnalyzeReport) -> None:
+    with uow_factory() as uow:
+        stored = uow.calls.get(outcome.call_id)
+        if stored is None or stored.content_hash != outcome.content_hash:
+            report.stale.append(outcome.call_id)
+            return
+        if isinstance(outcome, CallAnalysis):
+            uow.calls.save_analysis(outcome)
+            report.analysed.append(outcome.call_id)
+        else:
+            uow.calls.mark_failed(outcome.call_id, outcome.reason)
+            report.failed.append(f"{outcome.call_id}: {outcome.reason}")
+        uow.commit()
+
+
+def import_transcript_file(
+    uow_factory: UnitOfWorkFactory, pipeline: CallPipeline, path: Path, settings: Settings
+) -> tuple[AnalyzeReport, list[str]]:
+    """Import, mask, measure and store the calls of one transcript file; bad calls are listed."""
+    calls, problems = read_transcripts(path)
+    report = AnalyzeReport()
+    for call in calls:
+        _import_one(uow_factory, pipeline, call, str(path), settings, report)
+    return report, [str(problem) for problem in problems]
+
+
+def _import_one(
+    uow_factory: UnitOfWorkFactory,
+    pipeline: CallPipeline,
+    call: ImportedCall,
+    source_file: str,
+    settings: Settings,
+    report: AnalyzeReport,
+) -> None:
+    meta = call.metadata
+    with uow_factory() as uow:
+        stored = uow.calls.get(meta.call_id)
+        if stored is not None and stored.content_hash == call.content_hash:
+            report.unchanged.append(meta.call_id)
+            return
+        if stored is not None:
+            uow.calls.record_conflict(
+                meta.call_id,
+                file_path=source_file,
+                existing_hash=stored.content_hash or "",
+                new_hash=call.content_hash,
+            )
+            uow.commit()
+            report.conflicts.append(f"{meta.call_id}: differs from the transcript already stored")
+            return
+        uow.calls.add_queued(
+            meta,
+            source=CallSource.TRANSCRIPT,
+            content_hash=call.content_hash,
+            file_path=source_file,
+        )
+        outcome = pipeline.process(_transcript_job(call, settings))
+        if isinstance(outcome, JobFailure):
+            uow.calls.mark_failed(meta.call_id, outcome.reason)
+            report.failed.append(f"{meta.call_id}: {outcome.reason}")
+        else:
+            uow.calls.save_analysis(outcome)
+            report.analysed.append(meta.call_id)
+        uow.commit()
+
+
+def _transcript_job(call: ImportedCall, settings: Settings) -> AnalysisJob:
+    meta = call.metadata
+    return AnalysisJob(
+        call_id=meta.call_id,
+        content_hash=call.content_hash,
+        source=CallSource.TRANSCRIPT,
+        language=meta.language or settings.language_for_line(meta.line),
+        turns=call.turns,
+        duration_s=meta.duration_s,
+    )

@@ -122,7 +122,9 @@ def test_second_run_reuses_files_and_output_is_deterministic(
     assert not any(c.rendered for c in reused.calls)
 
 
-def test_missing_espeak_is_named_in_the_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_espeak_is_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", "")
     with pytest.raises(EspeakNotFoundError, match="install the Debian package espeak-ng"):
         generate_demo(tmp_path, DIALOGUES[:1])

@@ -130,19 +130,22 @@ def test_migrate_twice_and_tables_match_the_migration(engine: Engine) -> None:
 @pytest.mark.postgres
 def test_concurrent_migrations_on_postgresql_wait_for_each_other(postgres_url: str) -> None:
     engines = [make_engine(postgres_url) for _ in range(3)]
+    start = threading.Barrier(len(engines))
     errors: list[BaseException] = []
 
     def run(engine: Engine) -> None:
+        start.wait()
         try:
             migrate(engine)
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(engine,)) for engine in engines]
+    threads = [threading.Thread(target=run, args=(e,), daemon=True) for e in engines]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "migrations deadlocked"
     for engine in engines:
         engine.dispose()
     assert errors == []
@@ -488,11 +491,12 @@ def test_concurrent_writers_on_different_calls(engine: Engine, uow: SqlUnitOfWor
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(call_ids,)) for call_ids in names]
+    threads = [threading.Thread(target=work, args=(ids,), daemon=True) for ids in names]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "writers blocked"
     assert errors == []
     with uow:
         assert uow.calls.counts() == {"queued": 0, "analysed": 2 * per_thread, "failed": 0}

@@ -43,3 +43,24 @@ def _snap(turn: Turn, active: npt.NDArray[np.bool_]) -> Turn:
     start = (first + int(hits[0])) * FRAME_S
     end = (first + int(hits[-1]) + 1) * FRAME_S
     return replace(turn, start_s=round(start, 3), end_s=round(end, 3))
+
+
+def speech_regions(
+    active: npt.NDArray[np.bool_], *, min_gap_s: float = 0.2, min_length_s: float = 0.15
+) -> list[tuple[float, float]]:
+    """Stretches of speech: active frames joined across pauses shorter than `min_gap_s`."""
+    regions: list[tuple[float, float]] = []
+    for start, end in _runs(active):
+        start_s, end_s = start * FRAME_S, end * FRAME_S
+        if regions and start_s - regions[-1][1] < min_gap_s:
+            regions[-1] = (regions[-1][0], end_s)
+        else:
+            regions.append((start_s, end_s))
+    return [(round(s, 3), round(e, 3)) for s, e in regions if e - s >= min_length_s]
+
+
+def _runs(active: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """[start, end) frame indices of each run of active frames."""
+    padded = np.concatenate(([False], active, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]

@@ -13,13 +13,19 @@ from pathlib import Path
 from tiexin.adapters.audio import TARGET_RATE, DecodedAudio, decode_recording
 from tiexin.domain.calls import AudioInfo, CallAnalysis, CallSource, ChannelLevel, Role, Turn
 from tiexin.domain.errors import InputError, ModelError
-from tiexin.features.activity import active_frames, snap_turns
+from tiexin.features.activity import active_frames, snap_turns, speech_regions
 from tiexin.features.extract import measure_call
 from tiexin.features.levels import measure_channel_level
 from tiexin.features.pii import mask_turn_texts
 from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome, PipelineConfig
 from tiexin.pipeline.ports import SentimentScorer, SpeakerSeparator, Transcriber
-from tiexin.pipeline.turns import channel_turns, merge_in_time, merge_same_role, mono_pieces
+from tiexin.pipeline.turns import (
+    channel_turns,
+    join_words,
+    merge_in_time,
+    region_of_each_word,
+    turns_from_regions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,25 +143,30 @@ class CallPipeline:
         )
 
     def _mono(self, decoded: DecodedAudio, job: AnalysisJob) -> _Transcript:
+        """One channel, two voices: speech regions by energy, a speaker per region, words to it."""
         samples = decoded.samples[0]
-        words = self._transcriber.transcribe(samples, language=job.language)
-        pieces = mono_pieces(words, language=job.language)
         level = measure_channel_level(
             samples, sample_rate=TARGET_RATE, channel=0, role=Role.UNKNOWN
         )
-        if not pieces:
-            return _Transcript(
-                [], [level], decoded.info.duration_s, 0.0, ("mono recording: no speech found",)
+        words = self._transcriber.transcribe(samples, language=job.language)
+        regions = speech_regions(active_frames(samples, sample_rate=TARGET_RATE))
+        if not words or not regions:
+            note = "mono recording: no speech found"
+            return _Transcript([], [level], decoded.info.duration_s, 0.0, (note,))
+        word_regions = region_of_each_word(words, regions)
+        texts = [
+            join_words(
+                [w for w, r in zip(words, word_regions, strict=True) if r == i], job.language
             )
-        self._separator.setup()
-        assignment = self._separator.separate(
-            samples, [(t.start_s, t.end_s) for t in pieces], [t.text for t in pieces]
-        )
-        roled = [
-            replace(t, role=role) for t, role in zip(pieces, assignment.roles(), strict=True)
+            for i in range(len(regions))
         ]
+        self._separator.setup()
+        assignment = self._separator.separate(samples, regions, texts)
+        turns = turns_from_regions(
+            words, word_regions, regions, assignment.roles(), language=job.language
+        )
         return _Transcript(
-            turns=merge_same_role(roled, job.language),
+            turns=turns,
             levels=[level],
             duration_s=decoded.info.duration_s,
             role_confidence=round(assignment.confidence, 3),

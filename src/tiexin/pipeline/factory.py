@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tiexin.adapters.asr.model import check_model_dir, prepare_bundled_model
 from tiexin.adapters.asr.whisper import WhisperTranscriber, read_vocabulary
-from tiexin.adapters.diarization import SpeakerSeparator as VoiceSeparator
 from tiexin.adapters.sentiment import PysentiScorer
 from tiexin.config import Settings
 from tiexin.pipeline.analyzer import CallPipeline
@@ -35,6 +34,9 @@ def pipeline_config(settings: Settings, *, workers: int = 1) -> PipelineConfig:
 
 
 def build_pipeline(config: PipelineConfig) -> CallPipeline:
+    # torch loads slowly: only processes that analyse calls pay for it
+    from tiexin.adapters.diarization import SpeakerSeparator as VoiceSeparator
+
     transcriber = WhisperTranscriber(
         config.model_dir,
         threads=config.asr_threads,

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from tiexin.domain.calls import Role, Turn, Word
 
 # A pause longer than this inside one channel starts a new turn.
 TURN_GAP_S = 0.8
-# On a mono recording the parties share the channel: split finer, let speaker separation join.
-MONO_PIECE_GAP_S = 0.3
-_SENTENCE_END = ("。", "？", "！", "?", "!", ".")
 _SPACE_BETWEEN_CJK = re.compile(
     r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9fff\uff00-\uffef])"
 )
@@ -23,21 +21,11 @@ def join_words(words: Iterable[Word], language: str) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text) if language == "zh" else text
 
 
-def group_words(
-    words: Sequence[Word], *, max_gap_s: float = TURN_GAP_S, split_sentences: bool = False
-) -> list[list[Word]]:
-    """Split words wherever the speaker pauses longer than `max_gap_s`.
-
-    With `split_sentences`, also after sentence-final punctuation: on a mono recording a change
-    of speaker often comes with a short pause only.
-    """
+def group_words(words: Sequence[Word], *, max_gap_s: float = TURN_GAP_S) -> list[list[Word]]:
+    """Split a channel's words wherever the speaker pauses longer than `max_gap_s`."""
     groups: list[list[Word]] = []
     for word in words:
-        previous = groups[-1][-1] if groups else None
-        joins = previous is not None and word.start_s - previous.end_s <= max_gap_s
-        if joins and split_sentences and previous is not None:
-            joins = not previous.text.rstrip().endswith(_SENTENCE_END)
-        if joins:
+        if groups and word.start_s - groups[-1][-1].end_s <= max_gap_s:
             groups[-1].append(word)
         else:
             groups.append([word])
@@ -66,12 +54,6 @@ def channel_turns(
     return _turns(group_words(words), role=role, language=language, channel=channel)
 
 
-def mono_pieces(words: Sequence[Word], *, language: str) -> list[Turn]:
-    """Short single-speaker pieces of a mono recording, roles still unknown."""
-    groups = group_words(words, max_gap_s=MONO_PIECE_GAP_S, split_sentences=True)
-    return _turns(groups, role=Role.UNKNOWN, language=language, channel=None)
-
-
 def _turns(
     groups: Sequence[Sequence[Word]], *, role: Role, language: str, channel: int | None
 ) -> list[Turn]:
@@ -87,18 +69,66 @@ def merge_in_time(*channels: Sequence[Turn]) -> list[Turn]:
     )
 
 
-def merge_same_role(
-    turns: Sequence[Turn], language: str, *, max_gap_s: float = TURN_GAP_S
+def region_of_each_word(words: Sequence[Word], regions: Sequence[tuple[float, float]]) -> list[int]:
+    """Index of the speech region each word belongs to: most overlap, else the nearest one."""
+    return [_best_region(word, regions) for word in words]
+
+
+def _best_region(word: Word, regions: Sequence[tuple[float, float]]) -> int:
+    def score(index: int) -> tuple[float, float]:
+        start, end = regions[index]
+        overlap = min(word.end_s, end) - max(word.start_s, start)
+        distance = max(start - word.end_s, word.start_s - end, 0.0)
+        return (overlap, -distance)
+
+    return max(range(len(regions)), key=score)
+
+
+def turns_from_regions(
+    words: Sequence[Word],
+    word_regions: Sequence[int],
+    regions: Sequence[tuple[float, float]],
+    region_roles: Sequence[Role],
+    *,
+    language: str,
 ) -> list[Turn]:
-    """Join consecutive turns of one role (mono calls split into speaker runs)."""
-    merged: list[Turn] = []
-    for turn in turns:
-        previous = merged[-1] if merged else None
-        if previous and previous.role == turn.role and turn.start_s - previous.end_s <= max_gap_s:
-            words = previous.words + turn.words
-            merged[-1] = turn_from_words(
-                words, role=turn.role, language=language, channel=turn.channel
-            )
-        else:
-            merged.append(turn)
-    return merged
+    """Consecutive words of one speaker form a turn, bounded by that speaker's speech regions."""
+    turns: list[Turn] = []
+    run: list[int] = []
+    for index, region in enumerate(word_regions):
+        if run and _starts_new_turn(word_regions[run[-1]], region, regions, region_roles):
+            turns.append(_region_turn(words, word_regions, run, regions, region_roles, language))
+            run = []
+        run.append(index)
+    if run:
+        turns.append(_region_turn(words, word_regions, run, regions, region_roles, language))
+    return [turn for turn in turns if turn.text]
+
+
+def _region_turn(
+    words: Sequence[Word],
+    word_regions: Sequence[int],
+    run: Sequence[int],
+    regions: Sequence[tuple[float, float]],
+    region_roles: Sequence[Role],
+    language: str,
+) -> Turn:
+    used = [regions[word_regions[i]] for i in run]
+    turn = turn_from_words(
+        [words[i] for i in run],
+        role=region_roles[word_regions[run[0]]],
+        language=language,
+        channel=None,
+    )
+    return replace(turn, start_s=min(s for s, _ in used), end_s=max(e for _, e in used))
+
+
+def _starts_new_turn(
+    previous: int,
+    region: int,
+    regions: Sequence[tuple[float, float]],
+    region_roles: Sequence[Role],
+) -> bool:
+    if region_roles[previous] != region_roles[region]:
+        return True
+    return region != previous and regions[region][0] - regions[previous][1] > TURN_GAP_S

@@ -4,15 +4,8 @@ SQLite (default, a file under the data folder) and PostgreSQL (psycopg 3) behave
 """
 
 from .engine import make_engine, make_session_factory, migrate
-from .repository import (
-    CallNotFoundError,
-    CallRepository,
-    ExportedCall,
-    ExportedTurn,
-    IngestConflict,
-    SqlCallRepository,
-    StaleAnalysisError,
-)
+from .repository import CallNotFoundError, CallRepository, SqlCallRepository, StaleAnalysisError
+from .rows import ExportedCall, ExportedTurn, IngestConflict
 from .unit_of_work import SqlUnitOfWork
 
 __all__ = [

@@ -42,7 +42,7 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", MIGRATIONS)
     config.set_main_option("path_separator", "os")
     with engine.begin() as connection:
-        if False:
+        if connection.dialect.name == "postgresql":
             lock = text("SELECT pg_advisory_xact_lock(:key)")
             connection.execute(lock, {"key": _POSTGRES_MIGRATION_LOCK})
         config.attributes["connection"] = connection

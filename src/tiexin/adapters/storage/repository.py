@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tiexin.domain.calls import (
@@ -19,15 +19,25 @@ from tiexin.domain.calls import (
     CallMetadata,
     CallSource,
     CallStatus,
-    Direction,
-    Role,
     StoredCall,
     Turn,
-    TurnMeasure,
 )
 from tiexin.domain.errors import TiexinError
 from tiexin.features.extract import features_to_dict
 
+from .rows import (
+    CLEARED_ANALYSIS,
+    ExportedCall,
+    ExportedTurn,
+    IngestConflict,
+    analysed_turn_rows,
+    exported_call_from_row,
+    is_analysed,
+    metadata_values,
+    plain_turn_rows,
+    stored_call_from_row,
+    turn_from_row,
+)
 from .tables import call_turns, calls, ingest_conflicts
 
 Database = Session | Connection
@@ -52,38 +62,6 @@ class StaleAnalysisError(TiexinError):
             f"{(stored_hash or 'none')[:12]}, analysed {analysed_hash[:12]}); analyse it again"
         )
         self.call_id = call_id
-
-
-class IngestConflict(TypedDict):
-    call_id: str
-    file_path: str | None
-    existing_hash: str | None
-    new_hash: str
-    detected_at: datetime
-
-
-class ExportedTurn(TypedDict):
-    role: str
-    start_s: float
-    end_s: float
-    text: str
-
-
-class ExportedCall(TypedDict):
-    call_id: str
-    status: str
-    error: str | None
-    language: str | None
-    duration_s: float | None
-    start_time: str | None
-    direction: str
-    line: str
-    agent_id: str | None
-    source: str
-    role_confidence: float | None
-    notes: list[str]
-    turns: list[ExportedTurn]
-    features: dict[str, Any] | None
 
 
 class CallRepository(Protocol):
@@ -154,7 +132,7 @@ class SqlCallRepository:
 
     def get(self, call_id: str) -> StoredCall | None:
         row = self._db.execute(select(calls).where(calls.c.call_id == call_id)).one_or_none()
-        return None if row is None else _stored_call(row)
+        return None if row is None else stored_call_from_row(row)
 
     def add_queued(
         self,
@@ -177,7 +155,7 @@ class SqlCallRepository:
             file_path=file_path,
             error=None,
         )
-        self._insert_turns(call_pk, _plain_turn_rows(turns))
+        self._insert_turns(call_pk, plain_turn_rows(turns))
 
     def requeue(
         self,
@@ -190,8 +168,8 @@ class SqlCallRepository:
     ) -> None:
         """Queue a stored call again with new content, forgetting its earlier outcome."""
         values = {
-            **_metadata_values(meta),
-            **_CLEARED_ANALYSIS,
+            **metadata_values(meta),
+            **CLEARED_ANALYSIS,
             "content_hash": content_hash,
             "file_path": file_path,
             "status": CallStatus.QUEUED.value,
@@ -201,7 +179,7 @@ class SqlCallRepository:
         }
         call_pk = self._update_call(call_id, values)
         self._db.execute(delete(call_turns).where(call_turns.c.call_pk == call_pk))
-        self._insert_turns(call_pk, _plain_turn_rows(turns))
+        self._insert_turns(call_pk, plain_turn_rows(turns))
 
     def add_failed(
         self,
@@ -303,7 +281,7 @@ class SqlCallRepository:
             )
         )
         self._db.execute(delete(call_turns).where(call_turns.c.call_pk == call_pk))
-        self._insert_turns(call_pk, _analysed_turn_rows(analysis))
+        self._insert_turns(call_pk, analysed_turn_rows(analysis))
 
     def ids_with_status(self, *statuses: CallStatus) -> list[str]:
         wanted = [status.value for status in statuses]
@@ -318,7 +296,7 @@ class SqlCallRepository:
             .order_by(calls.c.id)
             .limit(limit)
         )
-        return [_stored_call(row) for row in self._db.execute(query)]
+        return [stored_call_from_row(row) for row in self._db.execute(query)]
 
     def counts(self) -> dict[str, int]:
         """Number of calls per status, every status present (0 when none)."""
@@ -336,7 +314,7 @@ class SqlCallRepository:
             .where(calls.c.call_id == call_id)
             .order_by(call_turns.c.idx)
         )
-        return [_turn(row) for row in self._db.execute(query)]
+        return [turn_from_row(row) for row in self._db.execute(query)]
 
     def iter_export(self, *, batch_size: int = EXPORT_BATCH_SIZE) -> Iterator[ExportedCall]:
         """Every call in insertion order, read `batch_size` calls at a time.
@@ -350,9 +328,9 @@ class SqlCallRepository:
             rows = self._db.execute(query).all()
             if not rows:
                 return
-            turns = self._export_turns([row.id for row in rows if _is_analysed(row)])
+            turns = self._export_turns([row.id for row in rows if is_analysed(row)])
             for row in rows:
-                yield _exported_call(row, turns.get(row.id, []))
+                yield exported_call_from_row(row, turns.get(row.id, []))
             last_pk = int(rows[-1].id)
 
     def _insert_call(
@@ -369,7 +347,7 @@ class SqlCallRepository:
         statement = (
             insert(calls)
             .values(
-                **_metadata_values(meta),
+                **metadata_values(meta),
                 call_id=meta.call_id,
                 source=source.value,
                 status=status.value,
@@ -427,108 +405,3 @@ class SqlCallRepository:
                 ExportedTurn(role=row.role, start_s=row.start_s, end_s=row.end_s, text=row.text)
             )
         return grouped
-
-
-_CLEARED_ANALYSIS: dict[str, Any] = dict.fromkeys(
-    ("duration_s", "role_confidence", "asr_model", "notes", "audio", "features", "analysed_at")
-)
-
-
-def _metadata_values(meta: CallMetadata) -> dict[str, Any]:
-    return {
-        "start_time": meta.start_time,
-        "direction": meta.direction.value,
-        "line": meta.line,
-        "agent_id": meta.agent_id,
-        "customer_msisdn": meta.customer_msisdn,
-        "metadata_duration_s": meta.duration_s,
-        "language": meta.language,
-    }
-
-
-def _plain_turn_rows(turns: Sequence[Turn]) -> list[dict[str, Any]]:
-    return [_turn_row(index, turn) for index, turn in enumerate(turns)]
-
-
-def _analysed_turn_rows(analysis: CallAnalysis) -> list[dict[str, Any]]:
-    """Turns with their measures; raises ValueError when the per-turn sequences disagree."""
-    measures: Sequence[TurnMeasure] = analysis.features.turn_measures
-    originals: Sequence[str | None] = analysis.original_texts or [None] * len(analysis.turns)
-    return [
-        _turn_row(index, turn, measure=measure, original=original)
-        for index, (turn, measure, original) in enumerate(
-            zip(analysis.turns, measures, originals, strict=True)
-        )
-    ]
-
-
-def _turn_row(
-    index: int, turn: Turn, *, measure: TurnMeasure | None = None, original: str | None = None
-) -> dict[str, Any]:
-    return {
-        "idx": index,
-        "role": turn.role.value,
-        "start_s": turn.start_s,
-        "end_s": turn.end_s,
-        "text": turn.text,
-        "text_original": original,
-        "confidence": turn.confidence,
-        "sentiment": None if measure is None else measure.sentiment,
-        "speech_rate": None if measure is None else measure.speech_rate,
-    }
-
-
-def _turn(row: Row[Any]) -> Turn:
-    return Turn(
-        role=Role(row.role),
-        start_s=row.start_s,
-        end_s=row.end_s,
-        text=row.text,
-        confidence=row.confidence,
-    )
-
-
-def _stored_call(row: Row[Any]) -> StoredCall:
-    meta = CallMetadata(
-        call_id=row.call_id,
-        file=row.file_path or "",
-        start_time=row.start_time,
-        direction=Direction(row.direction),
-        line=row.line,
-        agent_id=row.agent_id,
-        customer_msisdn=row.customer_msisdn,
-        duration_s=row.metadata_duration_s,
-        language=row.language,
-    )
-    return StoredCall(
-        metadata=meta,
-        source=CallSource(row.source),
-        status=CallStatus(row.status),
-        content_hash=row.content_hash,
-        file_path=row.file_path,
-        error=row.error,
-        attempts=row.attempts,
-    )
-
-
-def _is_analysed(row: Row[Any]) -> bool:
-    return bool(row.status == CallStatus.ANALYSED.value)
-
-
-def _exported_call(row: Row[Any], turns: list[ExportedTurn]) -> ExportedCall:
-    return ExportedCall(
-        call_id=row.call_id,
-        status=row.status,
-        error=row.error,
-        language=row.language,
-        duration_s=row.duration_s,
-        start_time=None if row.start_time is None else row.start_time.isoformat(),
-        direction=row.direction,
-        line=row.line,
-        agent_id=row.agent_id,
-        source=row.source,
-        role_confidence=row.role_confidence,
-        notes=list(row.notes or []),
-        turns=turns,
-        features=row.features,
-    )

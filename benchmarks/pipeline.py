@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/pipeline.py [CALLS_DIR]
 
 Both sides run in this process, one after the other, on the same files with the same model and
-decoding options (int8, VAD, forced language, word timestamps, hot words, each stereo channel
+decoding options (int8, VAD, forced language, word timestamps, domain prompt, each stereo channel
 separately). The ratio is the pipeline's overhead: decoding, speaker separation for mono calls,
 features, sentiment, masking and storage in SQLite. Also printed: the real-time factor and the
 peak memory of the process.
@@ -21,6 +21,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from tiexin.adapters.asr.whisper import domain_prompt
 from tiexin.adapters.storage import SqlUnitOfWork, make_engine, make_session_factory, migrate
 from tiexin.config import Settings
 from tiexin.pipeline.factory import pipeline_config
@@ -56,7 +57,6 @@ def plain_whisper(files: list[Path], languages: dict[str, str], settings: Settin
     model = WhisperModel(
         str(config.model_dir), device="cpu", compute_type="int8", cpu_threads=config.asr_threads
     )
-    hotwords = " ".join(config.hotwords)
     start = time.perf_counter()
     for path in files:
         language = languages.get(path.stem, "zh")
@@ -68,7 +68,7 @@ def plain_whisper(files: list[Path], languages: dict[str, str], settings: Settin
                 vad_filter=True,
                 condition_on_previous_text=False,
                 word_timestamps=True,
-                hotwords=hotwords if language == "zh" else None,
+                initial_prompt=domain_prompt(config.vocabulary, language),
             )
             list(segments)
     return time.perf_counter() - start

@@ -24,10 +24,6 @@ class Settings(BaseSettings):
         env_prefix="TIEXIN_", env_file=".env", extra="ignore", frozen=True
     )
 
-    environment: Literal["development", "production"] = Field(
-        "development",
-        description="`development` allows the built-in demo defaults; `production` refuses them.",
-    )
     data_dir: Path = Field(
         Path("var"),
         description="Folder for the embedded database, prepared models and generated demo data.",

@@ -145,7 +145,7 @@ def test_bad_inputs_fail_with_reasons_and_the_batch_goes_on(
     file_errors = {"EMPTY": "empty.wav", "TRUNC": "truncated.wav", "CODEC": "codec.wav"}
     for call_id, name in file_errors.items():
         assert name in calls[call_id]["error"]
-    assert "calls.csv:10" in calls["BADTIME"]["error"]
+    assert "calls.csv:11: field start_time" in calls["BADTIME"]["error"]  # header is line 1
 
 
 def test_missing_metadata_file_is_a_clear_error_and_changes_nothing(env: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import shutil
 import wave
@@ -98,11 +99,11 @@ def test_speech_energy_lies_inside_the_truth_turns(demo: DemoSet) -> None:
 def test_hold_and_overtalk_are_where_the_script_puts_them(demo: DemoSet) -> None:
     calls = {c.metadata.call_id: c for c in demo.calls}
     hold = calls["DEMO-0003"].turns
-    assert max(b.start_s - a.end_s for a, b in zip(hold, hold[1:], strict=False)) >= 15.3
+    assert max(b.start_s - a.end_s for a, b in itertools.pairwise(hold)) >= 15.3
     overtalk = calls["DEMO-0004"].turns
     overlaps = [
         round(a.end_s - b.start_s, 3)
-        for a, b in zip(overtalk, overtalk[1:], strict=False)
+        for a, b in itertools.pairwise(overtalk)
         if b.start_s < a.end_s
     ]
     assert overlaps == [2.0, 1.5]

@@ -63,9 +63,9 @@ def unknown_codec_wav(out: Path) -> Path:
 
 
 def corrupt_wav(source: Path, out: Path) -> Path:
-    """A valid header followed by a format chunk full of nonsense."""
+    """A valid RIFF header whose format chunk claims an impossible channel count and rate."""
     data = bytearray(source.read_bytes())
-    data[20:36] = b"\xff" * 16
+    data[22:28] = b"\xff" * 6
     out.write_bytes(bytes(data))
     return out
 

@@ -32,8 +32,8 @@ FloatArray = npt.NDArray[np.float32]
 
 SAMPLE_RATE = 16_000
 MIN_SEGMENT_S = 0.5  # shorter segments are too short to cluster; they join the nearer voice
-SINGLE_VOICE_SILHOUETTE = 0.08  # below this mean silhouette the two clusters are one voice
-FULL_CONFIDENCE_SILHOUETTE = 0.35  # a mean silhouette this high counts as cleanly separated
+SINGLE_VOICE_SILHOUETTE = 0.1  # below this mean silhouette the two clusters are one voice
+FULL_CONFIDENCE_SILHOUETTE = 0.4  # a mean silhouette this high counts as cleanly separated
 SERVICE_PHRASES = (
     "您好",
     "工号",
@@ -49,9 +49,8 @@ SERVICE_PHRASES = (
 _N_FFT = 400  # 25 ms at 16 kHz
 _HOP = 160  # 10 ms at 16 kHz
 _N_MELS = 40
-_PARTIAL_FRAMES = 160  # 1.6 s per partial utterance, as the encoder was trained
-_PARTIAL_STEP = 77  # frames between partials: resemblyzer's rate of 1.3 partials per second
-_MIN_COVERAGE = 0.75  # a last partial shorter than this share of 1.6 s is dropped
+_WINDOW_FRAMES = 100  # 1 s windows (resemblyzer: 1.6 s); customer turns are often only 1-2 s
+_WINDOW_STEP = 40
 _TARGET_DBFS = -30.0
 _INT16_MAX = 2**15 - 1
 
@@ -137,7 +136,7 @@ class SpeakerSeparator:
     def _embed(self, wav: FloatArray) -> FloatArray:
         if self._encoder is None:
             raise RuntimeError("SpeakerSeparator.setup() must run before separate()")
-        mels = _partials(mel_spectrogram(_normalize_volume(wav)), len(wav))
+        mels = _windows(mel_spectrogram(_normalize_volume(wav)))
         with torch.no_grad():
             partial_embeds = self._encoder(torch.from_numpy(mels)).numpy()
         mean = partial_embeds.mean(axis=0)
@@ -218,34 +217,46 @@ def _normalize_volume(wav: FloatArray) -> FloatArray:
     return wav if change_db < 0 else (wav * 10 ** (change_db / 20)).astype(np.float32)
 
 
-def _partials(mel: FloatArray, n_samples: int) -> FloatArray:
-    """1.6 s windows over the spectrogram, the last one zero-padded (resemblyzer's slicing)."""
-    last_start = max(1, len(mel) - _PARTIAL_FRAMES + _PARTIAL_STEP + 1)
-    starts = list(range(0, last_start, _PARTIAL_STEP))
-    coverage = (n_samples - starts[-1] * _HOP) / (_PARTIAL_FRAMES * _HOP)
-    if coverage < _MIN_COVERAGE and len(starts) > 1:
-        starts.pop()
-    padded = np.pad(mel, ((0, max(0, starts[-1] + _PARTIAL_FRAMES - len(mel))), (0, 0)))
-    return np.stack([padded[s : s + _PARTIAL_FRAMES] for s in starts])
+def _windows(mel: FloatArray) -> FloatArray:
+    """1 s windows every 0.4 s, the last one ending with the segment; one shorter if it is short."""
+    if len(mel) <= _WINDOW_FRAMES:
+        return mel[None]
+    last = len(mel) - _WINDOW_FRAMES
+    starts = sorted({*range(0, last + 1, _WINDOW_STEP), last})
+    return np.stack([mel[s : s + _WINDOW_FRAMES] for s in starts])
 
 
 def _cluster(embeddings: FloatArray, long_ones: list[int]) -> tuple[list[int], float]:
     """Two clusters over the long segments; the short ones join the nearer centroid.
 
-    Returns the labels (the first segment's cluster is 0) and the mean silhouette of the long
-    segments, -1.0 when there are too few of them to form two clusters.
+    Returns the labels (the first segment's cluster is 0) and the mean silhouette (cosine) of the
+    long segments, -1.0 when there are too few of them to form two clusters.
     """
     if len(long_ones) < 3:
         return [0] * len(embeddings), -1.0
-    clustering = AgglomerativeClustering(n_clusters=2, metric="cosine", linkage="average")
-    long_labels = clustering.fit_predict(embeddings[long_ones])
-    silhouette = float(silhouette_score(embeddings[long_ones], long_labels, metric="cosine"))
-    centroids = np.stack([embeddings[long_ones][long_labels == k].mean(axis=0) for k in (0, 1)])
-    labels = np.argmax(embeddings @ centroids.T, axis=1)
+    centred = _centre(embeddings, long_ones)
+    # Ward on unit vectors: squared Euclidean distance is twice the cosine distance.
+    long_labels = AgglomerativeClustering(n_clusters=2, linkage="ward").fit_predict(
+        centred[long_ones]
+    )
+    silhouette = float(silhouette_score(centred[long_ones], long_labels, metric="cosine"))
+    centroids = np.stack([centred[long_ones][long_labels == k].mean(axis=0) for k in (0, 1)])
+    labels = np.argmax(centred @ centroids.T, axis=1)
     labels[long_ones] = long_labels
     if labels[0] == 1:
         labels = 1 - labels
     return [int(label) for label in labels], silhouette
+
+
+def _centre(embeddings: FloatArray, long_ones: list[int]) -> FloatArray:
+    """Subtract what all segments of the call share (line, codec, noise), then L2-normalise.
+
+    Raw d-vectors of one call are all close (cosine similarity 0.8-0.95); centring spreads them so
+    that the two voices separate.
+    """
+    centred = embeddings - embeddings[long_ones].mean(axis=0)
+    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    return (centred / np.maximum(norms, 1e-9)).astype(np.float32)
 
 
 def _phrase_hits(texts: Sequence[str], labels: Sequence[int]) -> list[int]:

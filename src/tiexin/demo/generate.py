@@ -20,7 +20,7 @@ from tiexin.demo.dialogues import DIALOGUES, Channels, Dialogue
 from tiexin.demo.render import VOICES, Rendering, render, write_wav
 from tiexin.domain.calls import CallMetadata, Role, Turn
 
-RENDER_VERSION = 1  # bump when render.py changes the sound, so old files get re-rendered
+RENDER_VERSION = 2  # bump when render.py changes the sound, so old files get re-rendered
 CSV_HEADER = (
     "call_id",
     "file",

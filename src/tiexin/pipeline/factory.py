@@ -26,7 +26,7 @@ def pipeline_config(settings: Settings, *, workers: int = 1) -> PipelineConfig:
         model_dir=model_dir,
         asr_threads=threads,
         beam_size=settings.asr_beam_size,
-        hotwords=read_vocabulary(settings.asr_vocabulary_file or bundled_vocabulary()),
+        vocabulary=read_vocabulary(settings.asr_vocabulary_file or bundled_vocabulary()),
         max_duration_s=settings.max_duration_s,
         silence_threshold_s=settings.silence_threshold_s,
         keep_original_text=settings.pii_keep_original == "database",
@@ -41,7 +41,7 @@ def build_pipeline(config: PipelineConfig) -> CallPipeline:
         config.model_dir,
         threads=config.asr_threads,
         beam_size=config.beam_size,
-        hotwords=config.hotwords,
+        vocabulary=config.vocabulary,
     )
     return CallPipeline(
         config, transcriber=transcriber, sentiment=PysentiScorer(), separator=VoiceSeparator()

@@ -40,7 +40,7 @@ class PipelineConfig:
     model_dir: Path
     asr_threads: int
     beam_size: int
-    hotwords: tuple[str, ...]
+    vocabulary: tuple[str, ...]  # domain words for the recogniser's prompt
     max_duration_s: float
     silence_threshold_s: float
     keep_original_text: bool

@@ -33,7 +33,7 @@ class RayRunner:
             else:
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         actor = ray.remote(num_cpus=1)(_PipelineActor)
-        self._pool = ray.util.ActorPool([actor.remote(config) for _ in range(workers)])
+        self._pool: Any = ray.util.ActorPool([actor.remote(config) for _ in range(workers)])
 
     def run(self, jobs: Iterable[AnalysisJob]) -> Iterator[Outcome]:
         for job in jobs:

@@ -1,4 +1,4 @@
-"""faster-whisper transcription: int8 on CPU, forced language, VAD, hot words, t2s conversion."""
+"""faster-whisper transcription: int8 on CPU, forced language, VAD, domain prompt, t2s."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ class WhisperTranscriber:
     """Transcribes one channel at a time; `setup()` loads the model once per worker process."""
 
     def __init__(
-        self, model_dir: Path, *, threads: int, beam_size: int, hotwords: tuple[str, ...]
+        self, model_dir: Path, *, threads: int, beam_size: int, vocabulary: tuple[str, ...]
     ) -> None:
         self.name = f"faster-whisper:{model_dir.name}"
         self._model_dir = model_dir
         self._threads = threads
         self._beam_size = beam_size
-        self._hotwords = hotwords
+        self._vocabulary = vocabulary
         self._model: WhisperModel | None = None
         self._t2s: opencc.OpenCC | None = None
 
@@ -48,7 +48,7 @@ class WhisperTranscriber:
             vad_filter=True,
             condition_on_previous_text=False,
             word_timestamps=True,
-            hotwords=self._hotwords_for(language),
+            initial_prompt=domain_prompt(self._vocabulary, language),
         )
         convert = self._t2s.convert if language == "zh" else str
         return [
@@ -62,9 +62,17 @@ class WhisperTranscriber:
             for word in segment.words or ()
         ]
 
-    def _hotwords_for(self, language: str) -> str | None:
-        words = [w for w in self._hotwords if language == "zh" or w.isascii()]
-        return " ".join(words) or None
+
+def domain_prompt(vocabulary: tuple[str, ...], language: str) -> str | None:
+    """The vocabulary as an initial prompt that reads like a transcript.
+
+    Measured on telephone audio, faster-whisper's `hotwords` make the decoder emit the list
+    itself when speech is unclear; a prompt biases spelling without that failure.
+    """
+    if language != "zh":
+        words = [w for w in vocabulary if w.isascii()]
+        return ("Customer hotline call about " + ", ".join(words) + ".") if words else None
+    return ("客服热线通话：" + "、".join(vocabulary) + "。") if vocabulary else None
 
 
 def read_vocabulary(path: Path) -> tuple[str, ...]:

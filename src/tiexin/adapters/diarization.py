@@ -1,14 +1,15 @@
-"""Speaker separation for mono recordings: which speech segment is the agent's, which the customer's.
+"""Speaker separation for mono recordings: which segments the agent spoke, which the customer.
 
-Each segment is embedded with resemblyzer's GE2E speaker encoder (d-vectors; the weights ship inside
-the `resemblyzer` package), the embeddings are split into two clusters (agglomerative, cosine
-distance) and the agent cluster is the one whose texts use service phrases (greeting, job number,
-"anything else?", thanks for calling); without such phrases the first speaker is taken as the agent.
+Each segment is embedded with resemblyzer's GE2E speaker encoder (d-vectors averaged over 1 s
+windows; the weights ship inside the `resemblyzer` package). The embeddings are centred on the
+call's mean, split into two clusters (agglomerative, Ward on unit vectors, i.e. cosine distance) and
+the agent cluster is the one whose texts use service phrases (greeting, job number, "anything
+else?", thanks for calling); without such phrases the first speaker is taken as the agent.
 
-Only the weights file of `resemblyzer` is used: importing the package pulls in librosa and webrtcvad,
-so the encoder network (three LSTM layers and a linear layer) and its mel spectrogram are rebuilt
-here, numerically as resemblyzer computes them with librosa (40 mel bands, 25 ms window, 10 ms step,
-16 kHz). Install with `pip install --no-deps resemblyzer==0.1.4` next to torch.
+Only the weights file of `resemblyzer` is used: importing the package pulls in librosa and
+webrtcvad, so the encoder network (three LSTM layers and a linear layer) and its mel spectrogram
+are rebuilt here, numerically as resemblyzer computes them with librosa (40 mel bands, 25 ms
+window, 10 ms step, 16 kHz). Install with `pip install --no-deps resemblyzer==0.1.4` next to torch.
 """
 
 from __future__ import annotations
@@ -49,8 +50,13 @@ SERVICE_PHRASES = (
 _N_FFT = 400  # 25 ms at 16 kHz
 _HOP = 160  # 10 ms at 16 kHz
 _N_MELS = 40
+_F_SP = 200.0 / 3  # Slaney mel scale: linear below 1 kHz ...
+_LOG_STEP = float(np.log(6.4)) / 27.0  # ... logarithmic above
+_MIN_LOG_HZ = 1000.0
+_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
 _WINDOW_FRAMES = 100  # 1 s windows (resemblyzer: 1.6 s); customer turns are often only 1-2 s
 _WINDOW_STEP = 40
+_LAYERS = ("lstm.", "linear.")
 _TARGET_DBFS = -30.0
 _INT16_MAX = 2**15 - 1
 
@@ -88,8 +94,7 @@ class _SpeakerEncoder(nn.Module):
 
     def forward(self, mels: torch.Tensor) -> torch.Tensor:
         _, (hidden, _) = self.lstm(mels)
-        embeds = self.relu(self.linear(hidden[-1]))
-        return embeds / torch.norm(embeds, dim=1, keepdim=True)
+        return nn.functional.normalize(self.relu(self.linear(hidden[-1])), dim=1)
 
 
 class SpeakerSeparator:
@@ -104,8 +109,10 @@ class SpeakerSeparator:
             return
         path = self._weights_path or default_weights_path()
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        # The checkpoint also holds the training loss's similarity scale and bias: not needed.
+        state = {k: v for k, v in checkpoint["model_state"].items() if k.startswith(_LAYERS)}
         encoder = _SpeakerEncoder()
-        encoder.load_state_dict(checkpoint["model_state"], strict=False)
+        encoder.load_state_dict(state)
         self._encoder = encoder.eval()
 
     def separate(
@@ -138,9 +145,10 @@ class SpeakerSeparator:
             raise RuntimeError("SpeakerSeparator.setup() must run before separate()")
         mels = _windows(mel_spectrogram(_normalize_volume(wav)))
         with torch.no_grad():
-            partial_embeds = self._encoder(torch.from_numpy(mels)).numpy()
+            partial_embeds: FloatArray = self._encoder(torch.from_numpy(mels)).numpy()
         mean = partial_embeds.mean(axis=0)
-        return (mean / np.linalg.norm(mean)).astype(np.float32)
+        embedding: FloatArray = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        return embedding
 
 
 def default_weights_path() -> Path:
@@ -184,12 +192,6 @@ def _mel_filterbank() -> npt.NDArray[np.float64]:
     return weights * (2.0 / (mel_edges[2:] - mel_edges[:-2]))[:, None]
 
 
-_F_SP = 200.0 / 3  # Slaney mel scale: linear below 1 kHz ...
-_LOG_STEP = np.log(6.4) / 27.0  # ... logarithmic above
-_MIN_LOG_HZ = 1000.0
-_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
-
-
 def _hz_to_mel(hz: float) -> float:
     if hz < _MIN_LOG_HZ:
         return hz / _F_SP
@@ -203,8 +205,8 @@ def _mel_to_hz(mels: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def _cut(audio: FloatArray, start_s: float, end_s: float) -> FloatArray:
-    first = max(0, int(round(start_s * SAMPLE_RATE)))
-    last = max(first + _HOP, int(round(end_s * SAMPLE_RATE)))
+    first = min(max(0, round(start_s * SAMPLE_RATE)), max(0, len(audio) - _N_FFT))
+    last = max(first + _N_FFT, round(end_s * SAMPLE_RATE))
     return audio[first:last]
 
 
@@ -254,9 +256,9 @@ def _centre(embeddings: FloatArray, long_ones: list[int]) -> FloatArray:
     Raw d-vectors of one call are all close (cosine similarity 0.8-0.95); centring spreads them so
     that the two voices separate.
     """
-    centred = embeddings - embeddings[long_ones].mean(axis=0)
-    norms = np.linalg.norm(centred, axis=1, keepdims=True)
-    return (centred / np.maximum(norms, 1e-9)).astype(np.float32)
+    centred: FloatArray = embeddings - embeddings[long_ones].mean(axis=0)
+    unit: FloatArray = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+    return unit
 
 
 def _phrase_hits(texts: Sequence[str], labels: Sequence[int]) -> list[int]:

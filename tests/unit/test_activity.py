@@ -36,7 +36,9 @@ def _flags(pattern: str) -> np.ndarray:
         ("#" + "." * 30 + "#", 0.4, []),  # single frames are shorter than the minimum length
     ],
 )
-def test_speech_regions(pattern: str, min_gap_s: float, expected: list[tuple[float, float]]) -> None:
+def test_speech_regions(
+    pattern: str, min_gap_s: float, expected: list[tuple[float, float]]
+) -> None:
     assert speech_regions(_flags(pattern), min_gap_s=min_gap_s, min_length_s=0.03) == expected
 
 

@@ -25,7 +25,12 @@ from tiexin.services.analyze import (
     pending_jobs,
 )
 from tiexin.services.export import EXPORT_FORMATS, export_calls
-from tiexin.services.ingest import IngestReport, UnitOfWorkFactory, ingest_folder
+from tiexin.services.ingest import (
+    IngestReport,
+    UnitOfWorkFactory,
+    ingest_folder,
+    requeue_failed_recordings,
+)
 
 app = typer.Typer(help="Tiexin (贴心): VIP customer-care operations.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data from other systems.", no_args_is_help=True)
@@ -95,12 +100,17 @@ def analyze(
     workers: WorkersOption = None,
     runner: RunnerOption = None,
     address: AddressOption = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Queue failed recordings again first.")
+    ] = False,
 ) -> None:
     """Ingest a folder (optional) and analyse every queued call: ASR, roles, features, masking."""
     settings = _settings()
     uow_factory = open_storage(settings)
     if folder is not None:
         _print_ingest(ingest_folder(uow_factory, folder, metadata_csv=metadata))
+    if retry_failed:
+        console.print(f"Re-queued {len(requeue_failed_recordings(uow_factory))} failed recordings")
     count = workers or settings.workers
     kind: RunnerKind = runner or ("pool" if count > 1 else "local")
     _run_analysis(

@@ -147,6 +147,11 @@ def test_bad_inputs_fail_with_reasons_and_the_batch_goes_on(
         assert name in calls[call_id]["error"]
     assert "calls.csv:11: field start_time" in calls["BADTIME"]["error"]  # header is line 1
 
+    retry = _invoke("analyze", "--retry-failed")
+    assert "Re-queued 5 failed recordings" in retry.output  # the undecodable files, not bad rows
+    assert "0 analysed, 5 failed" in retry.output
+    assert _export(env)["TRUNC"]["error"] == calls["TRUNC"]["error"]
+
 
 def test_missing_metadata_file_is_a_clear_error_and_changes_nothing(env: Path) -> None:
     (env / "in").mkdir()

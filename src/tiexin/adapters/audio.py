@@ -104,10 +104,11 @@ def _check_wav_format(fmt: bytes, source: str) -> None:
 
 def _looks_like_text(head: bytes) -> str:
     try:
-        head.decode("utf-8")
+        text = head.decode("utf-8")
     except UnicodeDecodeError:
         return ""
-    return " (it looks like a text file)"
+    printable = all(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return " (it looks like a text file)" if printable else ""
 
 
 def _ffmpeg_reason(exc: av.error.FFmpegError) -> str:

@@ -118,3 +118,22 @@ def content_hash(path: Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def requeue_failed_recordings(uow_factory: UnitOfWorkFactory) -> list[str]:
+    """Queue failed recordings again (e.g. after a transient error); bad rows stay failed."""
+    requeued: list[str] = []
+    with uow_factory() as uow:
+        for call_id in uow.calls.ids_with_status(CallStatus.FAILED):
+            call = uow.calls.get(call_id)
+            if call is None or call.source is not CallSource.AUDIO or not call.content_hash:
+                continue
+            uow.calls.requeue(
+                call_id,
+                content_hash=call.content_hash,
+                file_path=call.file_path,
+                meta=call.metadata,
+            )
+            requeued.append(call_id)
+        uow.commit()
+    return requeued

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,6 +93,6 @@ def _parse_duration(text: str) -> float | None:
         value = float(text)
     except ValueError:
         raise ValueError(f"field duration_s: {text!r} is not a number of seconds") from None
-    if value < 0 or value != value:
-        raise ValueError(f"field duration_s: {text!r} must be zero or more")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"field duration_s: {text!r} must be a finite number, zero or more")
     return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +101,7 @@ def _parse_turn(turn: Any, index: int) -> Turn:
 
 def _seconds(turn: Mapping[str, Any], field: str, index: int) -> float:
     value = turn.get(field, turn.get(f"{field}_s"))
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
         raise ValueError(f"turn {index}: field {field}: {value!r} is not a time in seconds")
     return float(value)
 

@@ -77,4 +77,5 @@ def domain_prompt(vocabulary: tuple[str, ...], language: str) -> str | None:
 
 def read_vocabulary(path: Path) -> tuple[str, ...]:
     lines = path.read_text(encoding="utf-8").splitlines()
-    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    words = (line.strip() for line in lines)
+    return tuple(word for word in words if word and not word.startswith("#"))

@@ -122,7 +122,7 @@ def queue(uow: SqlUnitOfWork, *call_ids: str, content_hash: str = HASH_A) -> Non
 def test_migrate_twice_and_tables_match_the_migration(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
 
@@ -356,6 +356,7 @@ def test_export_streams_every_call_in_order_with_its_fields(uow: SqlUnitOfWork) 
     assert set(exported[0]) == {
         "call_id", "status", "error", "language", "duration_s", "start_time", "direction",
         "line", "agent_id", "source", "role_confidence", "notes", "turns", "features",
+        "evaluation",
     }  # fmt: skip
     analysed, failed = exported[1], exported[3]
     assert [t["text"] for t in analysed["turns"]] == ["earlier", "later"]
@@ -509,4 +510,28 @@ def test_schema_has_the_expected_tables(engine: Engine) -> None:
         "calls",
         "call_turns",
         "ingest_conflicts",
+        "evaluations",
     }
+
+
+def test_evaluations_keep_every_scorecard_version_and_export_the_latest(
+    uow: SqlUnitOfWork,
+) -> None:
+    queue(uow, "e1")
+    with uow:
+        uow.calls.save_analysis(analysis("e1", ()))
+        for version, total in (("1", 70.0), ("2", 80.0), ("2", 85.0)):
+            uow.evaluations.save(
+                "e1",
+                scorecard_id="10088-vip",
+                version=version,
+                total=total,
+                band=None,
+                auto_failed=False,
+                result={"scorecard": "10088-vip", "version": version, "total": total},
+            )
+        uow.commit()
+    with uow:
+        assert [e["total"] for e in uow.evaluations.for_call("e1")] == [85.0, 70.0]
+        exported = list(uow.calls.iter_export())
+    assert exported[0]["evaluation"] == {"scorecard": "10088-vip", "version": "2", "total": 85.0}

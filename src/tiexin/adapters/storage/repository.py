@@ -25,6 +25,7 @@ from tiexin.domain.calls import (
 from tiexin.domain.errors import TiexinError
 from tiexin.features.extract import features_to_dict
 
+from .evaluations import latest_evaluations
 from .rows import (
     CLEARED_ANALYSIS,
     ExportedCall,
@@ -328,9 +329,11 @@ class SqlCallRepository:
             rows = self._db.execute(query).all()
             if not rows:
                 return
-            turns = self._export_turns([row.id for row in rows if is_analysed(row)])
+            analysed = [row.id for row in rows if is_analysed(row)]
+            turns = self._export_turns(analysed)
+            scored = latest_evaluations(self._db, analysed)
             for row in rows:
-                yield exported_call_from_row(row, turns.get(row.id, []))
+                yield exported_call_from_row(row, turns.get(row.id, []), scored.get(row.id))
             last_pk = int(rows[-1].id)
 
     def _insert_call(

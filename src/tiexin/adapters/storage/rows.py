@@ -51,6 +51,7 @@ class ExportedCall(TypedDict):
     notes: list[str]
     turns: list[ExportedTurn]
     features: dict[str, Any] | None
+    evaluation: dict[str, Any] | None  # the latest scorecard evaluation, None until scored
 
 
 CLEARED_ANALYSIS: dict[str, Any] = dict.fromkeys(
@@ -139,7 +140,9 @@ def is_analysed(row: Row[Any]) -> bool:
     return bool(row.status == CallStatus.ANALYSED.value)
 
 
-def exported_call_from_row(row: Row[Any], turns: list[ExportedTurn]) -> ExportedCall:
+def exported_call_from_row(
+    row: Row[Any], turns: list[ExportedTurn], evaluation: dict[str, Any] | None = None
+) -> ExportedCall:
     return ExportedCall(
         call_id=row.call_id,
         status=row.status,
@@ -155,4 +158,5 @@ def exported_call_from_row(row: Row[Any], turns: list[ExportedTurn]) -> Exported
         notes=list(row.notes or []),
         turns=turns,
         features=row.features,
+        evaluation=evaluation,
     )

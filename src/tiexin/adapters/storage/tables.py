@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -128,4 +129,21 @@ ingest_conflicts = Table(
     Column("new_hash", String(HASH_LENGTH), nullable=False),
     Column("detected_at", UtcDateTime, nullable=False),
     UniqueConstraint("call_id", "new_hash"),
+)
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("scorecard_id", String(64), nullable=False),
+    Column("scorecard_version", String(32), nullable=False),
+    Column("total", Float, nullable=False),
+    Column("band", String(32)),
+    Column("auto_failed", Boolean, nullable=False),
+    Column("result", _json(), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("call_pk", "scorecard_id", "scorecard_version"),
+    Index("ix_evaluations_call_pk", "call_pk"),
+    Index("ix_evaluations_total", "total"),
 )

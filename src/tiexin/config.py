@@ -53,6 +53,20 @@ class Settings(BaseSettings):
             "Whisper as hot words. Default: the vocabulary bundled with Tiexin."
         ),
     )
+    scorecard_file: Path | None = Field(
+        None,
+        description=(
+            "Scorecard YAML every analysed call is scored with (docs/scorecard-language.md). "
+            "Default: the bundled `10088-vip` scorecard."
+        ),
+    )
+    catalog_file: Path | None = Field(
+        None,
+        description=(
+            "Tariff catalogue YAML (docs/catalogue.md) the `plan_facts` item checks what agents "
+            "say against. Without it that item is N/A."
+        ),
+    )
     default_language: Literal["zh", "en"] = Field(
         "zh", description="Language of lines that `line_languages` does not name."
     )

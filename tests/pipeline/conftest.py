@@ -37,7 +37,7 @@ def ground_truth(calls_dir: Path) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def config() -> PipelineConfig:
-    settings = Settings(data_dir=REPO / "var")
+    settings = Settings(data_dir=REPO / "var", catalog_file=SHARED_CALLS / "catalog.yaml")
     return dataclasses.replace(pipeline_config(settings), keep_original_text=True)
 
 
@@ -48,6 +48,12 @@ def job_for_truth(truth: dict[str, Any], calls_dir: Path) -> AnalysisJob:
         source=CallSource.AUDIO,
         language=truth["language"],
         file_path=str(calls_dir / f"{truth['call_id']}.wav"),
+        metadata=(
+            ("line", truth["line"]),
+            ("direction", truth["direction"]),
+            ("agent_id", truth["agent_id"]),
+            ("language", truth["language"]),
+        ),
     )
 
 

@@ -133,18 +133,27 @@ sections:
 
 
 @pytest.mark.parametrize(
-    ("line", "fragment"),
+    ("line", "fragment", "reported"),
     [
-        ("pass_when: longest_silense_s > 3", "did you mean 'longest_silence_s'"),
-        ("pas_when: x > 1", "did you mean 'pass_when'"),
-        ("auto_fail: page\n        pass_when: line == 'x'", "'section' or 'form'"),
-        ("critical: true", "needs 'pass_when' or 'fail_when'"),
+        # a bad condition is reported at its own line (a folded `>` one at its first line),
+        # other problems at the item's
+        ("pass_when: longest_silense_s > 3", "did you mean 'longest_silence_s'", 13),
+        (
+            'pass_when: >\n          agent says "您好"\n          and longest_silense_s > 3',
+            "did you mean",
+            14,
+        ),
+        ("pas_when: x > 1", "did you mean 'pass_when'", 11),
+        ("auto_fail: page\n        pass_when: line == 'x'", "'section' or 'form'", 11),
+        ("critical: true", "needs 'pass_when' or 'fail_when'", 11),
     ],
 )
-def test_loader_errors_name_file_line_and_near_miss(line: str, fragment: str) -> None:
+def test_loader_errors_name_file_line_and_near_miss(
+    line: str, fragment: str, reported: int
+) -> None:
     with pytest.raises(ScorecardError) as caught:
         parse_scorecard(YAML.format(line=line), file="demo.yaml")
-    assert str(caught.value).startswith("demo.yaml:11:"), str(caught.value)
+    assert str(caught.value).startswith(f"demo.yaml:{reported}:"), str(caught.value)
     assert fragment in str(caught.value)
 
 

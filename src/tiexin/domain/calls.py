@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -163,6 +164,7 @@ class CallAnalysis:
     notes: tuple[str, ...] = ()  # readable remarks, e.g. how roles were assigned
     audio: AudioInfo | None = None
     asr_model: str | None = None
+    evaluation: dict[str, Any] | None = None  # the scorecard result, as exported
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from tiexin.adapters.audio import TARGET_RATE, DecodedAudio, decode_recording
-from tiexin.domain.calls import AudioInfo, CallAnalysis, CallSource, ChannelLevel, Role, Turn
+from tiexin.domain.calls import (
+    AudioInfo,
+    CallAnalysis,
+    CallFeatures,
+    CallSource,
+    ChannelLevel,
+    Role,
+    Turn,
+)
 from tiexin.domain.errors import InputError, ModelError
 from tiexin.features.activity import active_frames, snap_turns, speech_regions
 from tiexin.features.extract import measure_call
@@ -26,6 +35,10 @@ from tiexin.pipeline.turns import (
     region_of_each_word,
     turns_from_regions,
 )
+from tiexin.rules.evaluate import CallView
+from tiexin.rules.plan_check import plan_functions
+from tiexin.rules.scoring import score_call
+from tiexin.rules.similarity import SentenceEncoder
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +61,13 @@ class CallPipeline:
         transcriber: Transcriber,
         sentiment: SentimentScorer,
         separator: SpeakerSeparator,
+        encoder: SentenceEncoder | None = None,
     ) -> None:
         self.config = config
         self._transcriber = transcriber
         self._sentiment = sentiment
         self._separator = separator
+        self._encoder = encoder
 
     def setup(self) -> None:
         self._transcriber.setup()
@@ -94,22 +109,44 @@ class CallPipeline:
             silence_threshold_s=self.config.silence_threshold_s,
         )
         masked = mask_turn_texts([t.text for t in turns], [t.role for t in turns])
+        masked_turns = tuple(
+            replace(turn, text=result.text, words=())
+            for turn, result in zip(turns, masked, strict=True)
+        )
         return CallAnalysis(
             call_id=job.call_id,
             content_hash=job.content_hash,
             language=job.language,
             duration_s=round(transcript.duration_s, 3),
-            turns=tuple(
-                replace(turn, text=result.text, words=())
-                for turn, result in zip(turns, masked, strict=True)
-            ),
+            turns=masked_turns,
             features=features,
             original_texts=tuple(t.text for t in turns) if self.config.keep_original_text else None,
             role_confidence=transcript.role_confidence,
             notes=transcript.notes,
             audio=transcript.audio,
             asr_model=self._transcriber.name if job.source is CallSource.AUDIO else None,
+            evaluation=self._score(job, masked_turns, features, transcript.role_confidence),
         )
+
+    def _score(
+        self,
+        job: AnalysisJob,
+        turns: tuple[Turn, ...],
+        features: CallFeatures,
+        role_confidence: float,
+    ) -> dict[str, Any] | None:
+        """Score the masked transcript, so no evidence can carry a personal number."""
+        if self.config.scorecard is None:
+            return None
+        view = CallView(
+            turns=turns,
+            features=features,
+            metadata=dict(job.metadata),
+            role_confidence=role_confidence,
+        )
+        functions = plan_functions(self.config.catalog)
+        card = self.config.scorecard
+        return score_call(card, view, encoder=self._encoder, functions=functions).to_dict()
 
     def _from_recording(self, job: AnalysisJob) -> _Transcript:
         assert job.file_path is not None

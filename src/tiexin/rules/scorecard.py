@@ -80,6 +80,8 @@ class ScorecardError(ValueError):
 
 class _LineDict(dict[str, Any]):
     line: int = 0
+    # where each key's value starts: conditions are reported at their own line, not the item's
+    value_lines: dict[str, int]
 
 
 class _Loader(yaml.SafeLoader):
@@ -89,7 +91,14 @@ class _Loader(yaml.SafeLoader):
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
     mapping = _LineDict(cast(dict[str, Any], loader.construct_mapping(node, deep=True)))
     mapping.line = node.start_mark.line + 1
+    mapping.value_lines = {str(key.value): _first_text_line(value) for key, value in node.value}
     return mapping
+
+
+def _first_text_line(node: yaml.Node) -> int:
+    """1-based line of a value's first character; block scalars (`>`, `|`) start a line later."""
+    block = isinstance(node, yaml.ScalarNode) and node.style in (">", "|")
+    return node.start_mark.line + 1 + int(block)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -147,7 +156,8 @@ class _Reader:
         try:
             return compile_rule(source, self.schema)
         except RuleSyntaxError as err:
-            raise self.fail(f"{key} of {what}: {err}", data.line) from None
+            line = data.value_lines.get(key, data.line) + err.line - 1
+            raise self.fail(f"{key} of {what}: {err}", line) from None
 
     def item(self, data: Any, line: int) -> Item:
         data = self.mapping(data, _ITEM_KEYS, "an item", line)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
 from tiexin.config import Settings
-from tiexin.domain.calls import CallAnalysis, CallSource, StoredCall
+from tiexin.domain.calls import CallAnalysis, CallMetadata, CallSource, StoredCall
 from tiexin.pipeline.analyzer import CallPipeline
 from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome
 from tiexin.runners.base import Runner
@@ -37,15 +39,27 @@ def pending_jobs(uow_factory: UnitOfWorkFactory, settings: Settings) -> list[Ana
 
 def job_for(call: StoredCall, settings: Settings) -> AnalysisJob:
     meta = call.metadata
+    language = meta.language or settings.language_for_line(meta.line)
     return AnalysisJob(
         call_id=meta.call_id,
         content_hash=call.content_hash or "",
         source=call.source,
-        language=meta.language or settings.language_for_line(meta.line),
+        language=language,
         agent_side=settings.agent_side_for(meta.line, meta.direction),
         file_path=call.file_path,
         duration_s=meta.duration_s,
+        metadata=metadata_for_rules(meta, language),
     )
+
+
+def metadata_for_rules(meta: CallMetadata, language: str) -> tuple[tuple[str, str], ...]:
+    values = {
+        "line": meta.line,
+        "direction": meta.direction,
+        "agent_id": meta.agent_id,
+        "language": language,
+    }
+    return tuple((key, str(value)) for key, value in values.items() if value)
 
 
 def analyze_jobs(
@@ -70,7 +84,7 @@ def store_outcome(uow_factory: UnitOfWorkFactory, outcome: Outcome, report: Anal
             report.stale.append(outcome.call_id)
             return
         if isinstance(outcome, CallAnalysis):
-            uow.calls.save_analysis(outcome)
+            save_outcome(uow, outcome)
             report.analysed.append(outcome.call_id)
         else:
             uow.calls.mark_failed(outcome.call_id, outcome.reason)
@@ -124,18 +138,39 @@ def _import_one(
             uow.calls.mark_failed(meta.call_id, outcome.reason)
             report.failed.append(f"{meta.call_id}: {outcome.reason}")
         else:
-            uow.calls.save_analysis(outcome)
+            save_outcome(uow, outcome)
             report.analysed.append(meta.call_id)
         uow.commit()
 
 
 def _transcript_job(call: ImportedCall, settings: Settings) -> AnalysisJob:
     meta = call.metadata
+    language = meta.language or settings.language_for_line(meta.line)
     return AnalysisJob(
         call_id=meta.call_id,
         content_hash=call.content_hash,
         source=CallSource.TRANSCRIPT,
-        language=meta.language or settings.language_for_line(meta.line),
+        language=language,
         turns=call.turns,
         duration_s=meta.duration_s,
+        metadata=metadata_for_rules(meta, language),
+    )
+
+
+def save_outcome(uow: SqlUnitOfWork, analysis: CallAnalysis) -> None:
+    """The analysis and its evaluation, in the caller's transaction."""
+    uow.calls.save_analysis(analysis)
+    if analysis.evaluation is not None:
+        save_evaluation(uow, analysis.call_id, analysis.evaluation)
+
+
+def save_evaluation(uow: SqlUnitOfWork, call_id: str, evaluation: dict[str, Any]) -> None:
+    uow.evaluations.save(
+        call_id,
+        scorecard_id=str(evaluation["scorecard"]),
+        version=str(evaluation["version"]),
+        total=float(evaluation["total"]),
+        band=evaluation.get("band"),
+        auto_failed=bool(evaluation.get("auto_failed")),
+        result=evaluation,
     )

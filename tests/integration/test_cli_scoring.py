@@ -103,3 +103,60 @@ def test_imported_calls_are_scored_and_rescoring_keeps_both_versions(env: Path) 
     with open_storage(Settings())() as uow:
         versions = [e["version"] for e in uow.evaluations.for_call("S-1")]
     assert sorted(versions) == sorted(["2.0", evaluation["version"]])
+
+
+SHARED_CATALOG = Path(__file__).resolve().parents[2].parent / "shared/data/calls/catalog.yaml"
+
+
+def test_scorecard_versions_are_stored_immutable_and_usable_for_rescoring(env: Path) -> None:
+    text = bundled_scorecard().read_text(encoding="utf-8")
+    card = env / "card.yaml"
+    card.write_text(text, encoding="utf-8")
+    assert "stored" in _invoke("scorecard", "add", str(card)).output
+    assert "already stored" in _invoke("scorecard", "add", str(card)).output
+    card.write_text(text.replace("name: 10088 贵宾热线服务质检", "name: 改过的"), "utf-8")
+    refused = _invoke("scorecard", "add", str(card))
+    assert refused.exit_code == 2 and "new version" in refused.output
+    listed = _invoke("scorecard", "list")
+    assert "10088-vip" in listed.output
+    path = env / "t.json"
+    path.write_text(json.dumps([CALL], ensure_ascii=False), encoding="utf-8")
+    assert _invoke("import", "transcripts", str(path)).exit_code == 0
+    version = _export(env)["S-1"]["evaluation"]["version"]
+    result = _invoke("rescore", "--scorecard", f"10088-vip@{version}")
+    assert result.exit_code == 0, result.output
+    unknown = _invoke("rescore", "--scorecard", "nope@9")
+    assert unknown.exit_code == 2 and "neither a scorecard file nor a stored scorecard" in (
+        unknown.output
+    )
+
+
+def test_an_imported_catalogue_drives_the_plan_fact_check(env: Path) -> None:
+    if not SHARED_CATALOG.is_file():
+        pytest.skip("shared catalogue not available")
+    result = _invoke("import", "catalog", str(SHARED_CATALOG))
+    assert result.exit_code == 0 and "Imported" in result.output, result.output
+    wrong = {
+        **CALL,
+        "call_id": "S-2",
+        "turns": [
+            *CALL["turns"][:2],
+            {
+                "role": "agent",
+                "start": 6.5,
+                "end": 9.0,
+                "text": "尊享八十八元套餐每月含五十G流量。",
+            },
+        ],
+    }
+    path = env / "t.json"
+    path.write_text(json.dumps([wrong], ensure_ascii=False), encoding="utf-8")
+    assert _invoke("import", "transcripts", str(path)).exit_code == 0
+    items = {i["id"]: i for i in _export(env)["S-2"]["evaluation"]["items"]}
+    assert items["plan_facts"]["result"] == "fail", items["plan_facts"]
+    assert "50" in items["plan_facts"]["explanation"]
+    assert items["plan_facts"]["evidence"][0]["text"].startswith("尊享八十八元套餐")
+    bad = env / "bad.yaml"
+    bad.write_text("plans:\n  - id: X\n    nme: x\n", encoding="utf-8")
+    rejected = _invoke("import", "catalog", str(bad))
+    assert rejected.exit_code == 2 and "bad.yaml:3" in rejected.output

@@ -122,7 +122,7 @@ def queue(uow: SqlUnitOfWork, *call_ids: str, content_hash: str = HASH_A) -> Non
 def test_migrate_twice_and_tables_match_the_migration(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0002"
+        assert MigrationContext.configure(connection).get_current_revision() == "0003"
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
 
@@ -511,6 +511,8 @@ def test_schema_has_the_expected_tables(engine: Engine) -> None:
         "call_turns",
         "ingest_conflicts",
         "evaluations",
+        "scorecards",
+        "plans",
     }
 
 

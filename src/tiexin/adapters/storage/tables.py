@@ -147,3 +147,34 @@ evaluations = Table(
     Index("ix_evaluations_call_pk", "call_pk"),
     Index("ix_evaluations_total", "total"),
 )
+
+scorecards = Table(
+    "scorecards",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scorecard_id", String(64), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("source", Text, nullable=False),  # the YAML as written, re-validated when loaded
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("scorecard_id", "version"),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("plan_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("monthly_fee_yuan", Float, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("data_gb", Float, nullable=False),
+    Column("sms", Integer, nullable=False),
+    Column("overage_per_minute_yuan", Float, nullable=False),
+    Column("overage_per_gb_yuan", Float, nullable=False),
+    Column("tiers", _json(), nullable=False),
+    Column("aliases", _json(), nullable=False),
+    Column("catalog_version", String(64), nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .evaluations import SqlEvaluationRepository
 from .repository import SqlCallRepository
+from .rules_data import SqlPlanRepository, SqlScorecardRepository
 
 
 class SqlUnitOfWork:
@@ -21,6 +22,8 @@ class SqlUnitOfWork:
 
     calls: SqlCallRepository
     evaluations: SqlEvaluationRepository
+    scorecards: SqlScorecardRepository
+    plans: SqlPlanRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -30,6 +33,8 @@ class SqlUnitOfWork:
         self._session = self._session_factory()
         self.calls = SqlCallRepository(self._session)
         self.evaluations = SqlEvaluationRepository(self._session)
+        self.scorecards = SqlScorecardRepository(self._session)
+        self.plans = SqlPlanRepository(self._session)
         return self
 
     def __exit__(

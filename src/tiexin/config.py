@@ -67,6 +67,13 @@ class Settings(BaseSettings):
             "say against. Without it that item is N/A."
         ),
     )
+    perception_model: Path | None = Field(
+        None,
+        description=(
+            "Customer-perception model file (`tiexin perception train`, docs/perception.md) "
+            "applied to every analysed call. Without it calls carry no perception estimate."
+        ),
+    )
     default_language: Literal["zh", "en"] = Field(
         "zh", description="Language of lines that `line_languages` does not name."
     )

@@ -160,3 +160,31 @@ def test_an_imported_catalogue_drives_the_plan_fact_check(env: Path) -> None:
     bad.write_text("plans:\n  - id: X\n    nme: x\n", encoding="utf-8")
     rejected = _invoke("import", "catalog", str(bad))
     assert rejected.exit_code == 2 and "bad.yaml:3" in rejected.output
+
+
+def test_a_configured_perception_model_estimates_every_call(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from tiexin.perception import train_model
+    from tiexin.perception.data import LabelledDialogue
+
+    happy, angry = np.array([0, 0, 0.1, 0.3, 0.6]), np.array([0.6, 0.3, 0.1, 0, 0])
+    dialogues = [
+        LabelledDialogue(
+            f"d{i}",
+            (("customer", text), ("agent", "好的，马上为您处理。")),
+            happy if i % 2 else angry,
+        )
+        for i, text in enumerate(["太差了，我要投诉！", "谢谢，非常满意。"] * 10)
+    ]
+    model = env / "perception.npz"
+    train_model(dialogues).save(model)
+    monkeypatch.setenv("TIEXIN_PERCEPTION_MODEL", str(model))
+    path = env / "t.json"
+    path.write_text(json.dumps([CALL], ensure_ascii=False), encoding="utf-8")
+    assert _invoke("import", "transcripts", str(path)).exit_code == 0
+    perception = _export(env)["S-1"]["features"]["customer_perception"]
+    assert set(perception) == {"-2", "-1", "0", "1", "2"}
+    assert sum(perception.values()) == pytest.approx(1.0, abs=1e-3)

@@ -165,6 +165,7 @@ class CallAnalysis:
     audio: AudioInfo | None = None
     asr_model: str | None = None
     evaluation: dict[str, Any] | None = None  # the scorecard result, as exported
+    perception: dict[str, float] | None = None  # satisfaction distribution over "-2".."2"
 
 
 @dataclass(frozen=True, slots=True)

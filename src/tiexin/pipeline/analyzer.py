@@ -26,6 +26,9 @@ from tiexin.features.activity import active_frames, snap_turns, speech_regions
 from tiexin.features.extract import measure_call
 from tiexin.features.levels import measure_channel_level
 from tiexin.features.pii import mask_turn_texts
+from tiexin.perception import LABELS, PerceptionModel
+from tiexin.perception.data import Role as PerceptionRole
+from tiexin.perception.data import Turn as PerceptionTurn
 from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome, PipelineConfig
 from tiexin.pipeline.ports import SentimentScorer, SpeakerSeparator, Transcriber
 from tiexin.pipeline.turns import (
@@ -41,6 +44,7 @@ from tiexin.rules.scoring import score_call
 from tiexin.rules.similarity import SentenceEncoder
 
 log = logging.getLogger(__name__)
+_PERCEPTION_ROLES: dict[Role, PerceptionRole] = {Role.AGENT: "agent", Role.CUSTOMER: "customer"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class CallPipeline:
         self._sentiment = sentiment
         self._separator = separator
         self._encoder = encoder
+        self._perception: PerceptionModel | None = None
 
     def setup(self) -> None:
         self._transcriber.setup()
@@ -126,7 +131,21 @@ class CallPipeline:
             audio=transcript.audio,
             asr_model=self._transcriber.name if job.source is CallSource.AUDIO else None,
             evaluation=self._score(job, masked_turns, features, transcript.role_confidence),
+            perception=self._perceive(masked_turns),
         )
+
+    def _perceive(self, turns: tuple[Turn, ...]) -> dict[str, float] | None:
+        """The customer's satisfaction distribution, when a perception model is configured."""
+        if self.config.perception_model is None:
+            return None
+        if self._perception is None:
+            self._perception = PerceptionModel.load(self.config.perception_model)
+        dialogue: list[PerceptionTurn] = [
+            (_PERCEPTION_ROLES[t.role], t.text) for t in turns if t.role in _PERCEPTION_ROLES
+        ]
+        distribution = self._perception.predict([dialogue])[0]
+        pairs = zip(LABELS, distribution, strict=True)
+        return {str(label): round(float(p), 4) for label, p in pairs}
 
     def _score(
         self,

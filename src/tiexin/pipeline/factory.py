@@ -38,6 +38,7 @@ def pipeline_config(
         keep_original_text=settings.pii_keep_original == "database",
         scorecard=load_scorecard(settings.scorecard_file or bundled_scorecard()),
         catalog=load_catalog(settings.catalog_file) if settings.catalog_file else catalog,
+        perception_model=settings.perception_model,
     )
 
 

@@ -49,3 +49,4 @@ class PipelineConfig:
     keep_original_text: bool
     scorecard: Scorecard | None = None  # compiled rules are picklable, so workers get them as is
     catalog: Catalog | None = None  # for the plan fact-check
+    perception_model: Path | None = None  # loaded once per worker

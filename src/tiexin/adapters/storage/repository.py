@@ -274,7 +274,7 @@ class SqlCallRepository:
                 notes=list(analysis.notes),
                 audio=None if analysis.audio is None else dataclasses.asdict(analysis.audio),
                 asr_model=analysis.asr_model,
-                features=features_to_dict(analysis.features),
+                features=_stored_features(analysis),
                 status=CallStatus.ANALYSED.value,
                 error=None,
                 analysed_at=_utc_now(),
@@ -408,3 +408,10 @@ class SqlCallRepository:
                 ExportedTurn(role=row.role, start_s=row.start_s, end_s=row.end_s, text=row.text)
             )
         return grouped
+
+
+def _stored_features(analysis: CallAnalysis) -> dict[str, Any]:
+    features = features_to_dict(analysis.features)
+    if analysis.perception is not None:
+        features["customer_perception"] = dict(analysis.perception)
+    return features

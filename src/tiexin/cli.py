@@ -19,6 +19,7 @@ from tiexin.domain.errors import TiexinError
 from tiexin.perception.cli import perception_app
 from tiexin.pipeline.factory import build_pipeline, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob, Outcome
+from tiexin.runners.base import Runner
 from tiexin.services.analyze import (
     AnalyzeReport,
     analyze_jobs,
@@ -153,7 +154,7 @@ def _run_analysis(
 
 
 def _with_progress(
-    uow_factory: UnitOfWorkFactory, runner: object, jobs: list[AnalysisJob]
+    uow_factory: UnitOfWorkFactory, runner: Runner, jobs: list[AnalysisJob]
 ) -> AnalyzeReport:
     columns = (
         TextColumn("{task.description}"),
@@ -169,7 +170,7 @@ def _with_progress(
             mark = "✓" if isinstance(outcome, CallAnalysis) else "✗"
             progress.update(task, advance=1, last=f"{mark} {outcome.call_id}")
 
-        return analyze_jobs(uow_factory, runner, jobs, on_outcome=advance)  # type: ignore[arg-type]
+        return analyze_jobs(uow_factory, runner, jobs, on_outcome=advance)
 
 
 @import_app.command("transcripts")

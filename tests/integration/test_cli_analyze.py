@@ -20,18 +20,10 @@ from tests.support.audio import (
     unknown_codec_wav,
 )
 from tiexin.cli import app
+from tiexin.services.metadata_csv import METADATA_COLUMNS
 
 pytestmark = pytest.mark.slow
-HEADER = [
-    "call_id",
-    "file",
-    "start_time",
-    "direction",
-    "line",
-    "agent_id",
-    "customer_msisdn",
-    "duration_s",
-]
+HEADER = [c for c in METADATA_COLUMNS if c != "language"]
 GOOD = SHARED_CALLS / "VIP20250304-0117.wav"
 MONO = SHARED_CALLS / "VIP20250314-0116.wav"
 

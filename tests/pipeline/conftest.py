@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tiexin.adapters.catalog_yaml import load_catalog
 from tiexin.config import Settings
 from tiexin.domain.calls import CallAnalysis, CallSource
 from tiexin.pipeline.factory import pipeline_config
@@ -37,8 +38,9 @@ def ground_truth(calls_dir: Path) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def config() -> PipelineConfig:
-    settings = Settings(data_dir=REPO / "var", catalog_file=SHARED_CALLS / "catalog.yaml")
-    return dataclasses.replace(pipeline_config(settings), keep_original_text=True)
+    catalog = load_catalog(SHARED_CALLS / "catalog.yaml")
+    config = pipeline_config(Settings(data_dir=REPO / "var"), catalog=catalog)
+    return dataclasses.replace(config, keep_original_text=True)
 
 
 def job_for_truth(truth: dict[str, Any], calls_dir: Path) -> AnalysisJob:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tiexin.domain.catalog import Catalog, Plan, name_key
+from tiexin.domain.catalog import Catalog, Plan, name_key, plan_from_values
 from tiexin.domain.errors import TiexinError
 
 TIERS = ("diamond", "gold", "silver", "none")
@@ -154,19 +154,7 @@ class _Reader:
         }
         if missing or len(self.problems) > before:
             return None
-        return Plan(
-            id=values["id"],
-            name=values["name"],
-            name_en=values.get("name_en", ""),
-            monthly_fee_yuan=values["monthly_fee_yuan"],
-            minutes=values["minutes"],
-            data_gb=values["data_gb"],
-            sms=values["sms"],
-            overage_per_minute_yuan=values["overage_per_minute_yuan"],
-            overage_per_gb_yuan=values["overage_per_gb_yuan"],
-            tiers=values.get("tiers", ()),
-            aliases=values.get("aliases", ()),
-        )
+        return plan_from_values(values)
 
     def value(self, name: str, node: yaml.Node, construct: Callable[[yaml.Node], Any]) -> Any:
         if name in ("tiers", "aliases"):

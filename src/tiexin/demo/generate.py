@@ -19,19 +19,10 @@ from typing import Any
 from tiexin.demo.dialogues import DIALOGUES, Channels, Dialogue
 from tiexin.demo.render import VOICES, Rendering, render, write_wav
 from tiexin.domain.calls import CallMetadata, Role, Turn
+from tiexin.services.metadata_csv import METADATA_COLUMNS
 
 RENDER_VERSION = 2  # bump when render.py changes the sound, so old files get re-rendered
-CSV_HEADER = (
-    "call_id",
-    "file",
-    "start_time",
-    "direction",
-    "line",
-    "agent_id",
-    "customer_msisdn",
-    "duration_s",
-    "language",
-)
+CSV_HEADER = METADATA_COLUMNS  # the columns `tiexin ingest --metadata` reads
 
 
 @dataclass(frozen=True, slots=True)

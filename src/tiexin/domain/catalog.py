@@ -8,8 +8,10 @@ worker processes and cached by identity.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class PlanField(StrEnum):
@@ -50,6 +52,23 @@ class Plan:
     def names(self) -> tuple[str, ...]:
         """Every name the plan is known by: Chinese name, English name and aliases."""
         return tuple(n for n in (self.name, self.name_en, *self.aliases) if n)
+
+
+def plan_from_values(values: Mapping[str, Any]) -> Plan:
+    """A plan from validated field values (a YAML plan or a database row)."""
+    return Plan(
+        id=values["id"],
+        name=values["name"],
+        name_en=values.get("name_en") or "",
+        monthly_fee_yuan=values["monthly_fee_yuan"],
+        minutes=values["minutes"],
+        data_gb=values["data_gb"],
+        sms=values["sms"],
+        overage_per_minute_yuan=values["overage_per_minute_yuan"],
+        overage_per_gb_yuan=values["overage_per_gb_yuan"],
+        tiers=tuple(values.get("tiers") or ()),
+        aliases=tuple(values.get("aliases") or ()),
+    )
 
 
 def name_key(name: str) -> str:

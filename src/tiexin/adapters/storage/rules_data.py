@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
-from tiexin.domain.catalog import Catalog, Plan
+from tiexin.domain.catalog import Catalog, Plan, plan_from_values
 from tiexin.domain.errors import TiexinError
 
 from .tables import plans, scorecards
@@ -100,16 +100,4 @@ def _plan_row(plan: Plan, catalog: Catalog, now: datetime) -> dict[str, Any]:
 
 
 def _plan(row: Any) -> Plan:
-    return Plan(
-        id=row["plan_id"],
-        name=row["name"],
-        name_en=row["name_en"],
-        monthly_fee_yuan=row["monthly_fee_yuan"],
-        minutes=row["minutes"],
-        data_gb=row["data_gb"],
-        sms=row["sms"],
-        overage_per_minute_yuan=row["overage_per_minute_yuan"],
-        overage_per_gb_yuan=row["overage_per_gb_yuan"],
-        tiers=tuple(row["tiers"]),
-        aliases=tuple(row["aliases"]),
-    )
+    return plan_from_values({**row, "id": row["plan_id"]})

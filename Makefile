@@ -4,9 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint system-packages model clean
+.PHONY: install run test lint system-packages model assets clean
 
-install: system-packages $(STAMP) model
+install: system-packages $(STAMP) model assets
 
 system-packages:
 	@sh scripts/install-system-packages.sh
@@ -23,8 +23,22 @@ $(STAMP): pyproject.toml
 model: $(STAMP)
 	$(VENV)/bin/tiexin model prepare
 
+# Browser libraries come from npm at pinned versions (web-assets/package-lock.json) and are
+# served from the app's own static folder, so the web app needs no network at run time.
+VENDOR := src/tiexin/web/static/vendor
+assets: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: web-assets/package-lock.json
+	cd web-assets && npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp web-assets/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp web-assets/node_modules/wavesurfer.js/dist/wavesurfer.min.js $(VENDOR)/
+	cp web-assets/node_modules/wavesurfer.js/dist/plugins/regions.min.js $(VENDOR)/wavesurfer.regions.min.js
+	touch $@
+
 run: install
 	$(VENV)/bin/tiexin demo
+	$(VENV)/bin/tiexin serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -36,4 +50,4 @@ test: install lint
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache web-assets/node_modules $(VENDOR)

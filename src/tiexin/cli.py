@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, ParamSpec
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -40,6 +39,7 @@ from tiexin.services.rules_data import (
     resolve_scorecard,
     store_scorecard,
 )
+from tiexin.terminal import make_console, print_error
 
 app = typer.Typer(help="Tiexin (贴心): VIP customer-care operations.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data from other systems.", no_args_is_help=True)
@@ -55,8 +55,8 @@ app.add_typer(scorecard_app, name="scorecard")
 app.add_typer(perception_app, name="perception")
 
 P = ParamSpec("P")
-console = Console()
-errors = Console(stderr=True)
+console = make_console()
+errors = make_console(stderr=True)
 
 MetadataOption = Annotated[
     Path | None, typer.Option("--metadata", help="Metadata CSV exported by the recording system.")
@@ -85,7 +85,7 @@ def _user_errors(command: Callable[P, None]) -> Callable[P, None]:
         try:
             command(*args, **kwargs)
         except TiexinError as exc:
-            errors.print(f"[red]error[/]: {exc}", highlight=False, soft_wrap=True)
+            print_error(errors, exc)
             raise typer.Exit(2) from None
 
     return wrapper

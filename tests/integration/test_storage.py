@@ -122,7 +122,7 @@ def queue(uow: SqlUnitOfWork, *call_ids: str, content_hash: str = HASH_A) -> Non
 def test_migrate_twice_and_tables_match_the_migration(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert MigrationContext.configure(connection).get_current_revision() == "0004"
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
 
@@ -505,15 +505,7 @@ def test_concurrent_writers_on_different_calls(engine: Engine, uow: SqlUnitOfWor
 
 
 def test_schema_has_the_expected_tables(engine: Engine) -> None:
-    assert set(inspect(engine).get_table_names()) == {
-        "alembic_version",
-        "calls",
-        "call_turns",
-        "ingest_conflicts",
-        "evaluations",
-        "scorecards",
-        "plans",
-    }
+    assert set(inspect(engine).get_table_names()) == {"alembic_version", *metadata.tables}
 
 
 def test_evaluations_keep_every_scorecard_version_and_export_the_latest(

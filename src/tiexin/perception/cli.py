@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -16,13 +15,14 @@ from tiexin.domain.errors import TiexinError
 from tiexin.perception.data import prediction_record, read_dialogues_jsonl, read_stc3
 from tiexin.perception.evaluation import cross_validate
 from tiexin.perception.model import PerceptionModel, train_model
+from tiexin.terminal import make_console, print_error
 
 perception_app = typer.Typer(
     help="Customer-perception model: satisfaction over -2..2 from the dialogue.",
     no_args_is_help=True,
 )
-console = Console()
-errors = Console(stderr=True)
+console = make_console()
+errors = make_console(stderr=True)
 
 
 class DataFormat(enum.StrEnum):
@@ -36,7 +36,7 @@ DataOption = Annotated[Path, typer.Option("--data", help="Labelled dialogues (ST
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    errors.print(f"[red]error[/]: {exc}", highlight=False, soft_wrap=True, markup=True)
+    print_error(errors, exc)
     return typer.Exit(2)
 
 

@@ -178,3 +178,213 @@ plans = Table(
     Column("currency", String(8), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# --- The inspector's workbench: people, sessions, audit, human review, sampling, calibration,
+# coaching playlists. Usernames are stored (not user ids) in history tables so the history stays
+# readable after an account is removed.
+
+USERNAME_LENGTH = 64
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(USERNAME_LENGTH), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("agent_id", String(64)),
+    Column("team", String(64)),
+    Column("display_name", Text),
+    Column("active", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime),
+    UniqueConstraint("username"),
+    CheckConstraint(
+        "role IN ('inspector', 'agent', 'account_manager', 'supervisor', 'admin')", name="role"
+    ),
+)
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(HASH_LENGTH), nullable=False),  # sha256 of the bearer/cookie token
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    UniqueConstraint("token_hash"),
+    CheckConstraint("kind IN ('browser', 'api')", name="kind"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("username", String(USERNAME_LENGTH)),
+    Column("role", String(32)),
+    Column("action", String(64), nullable=False, index=True),
+    Column("resource_type", String(32)),
+    Column("resource_id", String(CALL_ID_LENGTH)),
+    Column("detail", _json()),
+    Column("client", String(64)),
+)
+
+evaluation_reviews = Table(
+    "evaluation_reviews",
+    metadata,
+    Column(
+        "evaluation_id",
+        Integer,
+        ForeignKey("evaluations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("status", String(16), nullable=False),
+    Column("total", Float, nullable=False),  # the score with human edits applied
+    Column("band", String(32)),
+    Column("human_edited", Boolean, nullable=False),
+    Column("reviewed_by", String(USERNAME_LENGTH)),
+    Column("released_at", UtcDateTime),
+    Column("released_by", String(USERNAME_LENGTH)),
+    Column("acknowledged_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        "status IN ('reviewing', 'released', 'acknowledged', 'appealed', 'closed')", name="status"
+    ),
+)
+
+item_changes = Table(
+    "item_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "evaluation_id", Integer, ForeignKey("evaluations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("item_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("old_result", String(16)),
+    Column("new_result", String(16)),
+    Column("old_points", Float),
+    Column("new_points", Float),
+    Column("reason", Text, nullable=False),
+    Column("username", String(USERNAME_LENGTH), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_item_changes_evaluation_id", "evaluation_id"),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "evaluation_id", Integer, ForeignKey("evaluations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("item_id", String(64), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_by", String(USERNAME_LENGTH), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_by", String(USERNAME_LENGTH)),
+    Column("decided_at", UtcDateTime),
+    Column("decision_reason", Text),
+    Index("ix_appeals_evaluation_id", "evaluation_id"),
+    Index("ix_appeals_status", "status"),
+    CheckConstraint("status IN ('open', 'accepted', 'rejected')", name="status"),
+)
+
+sampling_plans = Table(
+    "sampling_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("line", String(64), nullable=False),
+    Column("calls_per_agent_per_week", Integer, nullable=False),
+    Column("random_share", Float, nullable=False),
+    Column("updated_by", String(USERNAME_LENGTH)),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("line"),
+)
+
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("week", String(8), nullable=False),  # ISO week, e.g. 2026-W48
+    Column("risk", Float, nullable=False),
+    Column("reasons", _json(), nullable=False),
+    Column("random_pick", Boolean, nullable=False),
+    Column("queued_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime),
+    Column("done_by", String(USERNAME_LENGTH)),
+    UniqueConstraint("call_pk"),
+    Index("ix_review_queue_week", "week"),
+)
+
+calibration_sessions = Table(
+    "calibration_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("created_by", String(USERNAME_LENGTH), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime),
+    Column("call_ids", _json(), nullable=False),
+)
+
+calibration_scores = Table(
+    "calibration_scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("calibration_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("call_id", String(CALL_ID_LENGTH), nullable=False),
+    Column("inspector", String(USERNAME_LENGTH), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("points", Float),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("session_id", "call_id", "inspector", "item_id"),
+)
+
+playlists = Table(
+    "playlists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("week", String(8)),
+    Column("notes", Text),
+    Column("created_by", String(USERNAME_LENGTH), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+playlist_clips = Table(
+    "playlist_clips",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("playlist_id", Integer, ForeignKey("playlists.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("call_id", String(CALL_ID_LENGTH), nullable=False),
+    Column("start_s", Float, nullable=False),
+    Column("end_s", Float, nullable=False),
+    Column("note", Text),
+    Column("example", String(8), nullable=False),
+    Index("ix_playlist_clips_playlist_id", "playlist_id"),
+    CheckConstraint("example IN ('good', 'bad')", name="example"),
+)
+
+# Transcript text segmented into words (jieba) for full-text search: FTS5 on SQLite, a GIN
+# tsvector index on PostgreSQL (both created by migration, outside this metadata).
+call_search = Table(
+    "call_search",
+    metadata,
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("tokens", Text, nullable=False),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, ParamSpec
@@ -14,7 +15,7 @@ from rich.table import Table
 from tiexin.bootstrap import RunnerKind, make_runner, open_storage
 from tiexin.config import Settings
 from tiexin.domain.calls import CallAnalysis, CallStatus
-from tiexin.domain.errors import TiexinError
+from tiexin.domain.errors import InputError, TiexinError
 from tiexin.perception.cli import perception_app
 from tiexin.pipeline.factory import build_pipeline, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob, Outcome
@@ -25,6 +26,8 @@ from tiexin.services.analyze import (
     import_transcript_file,
     pending_jobs,
 )
+from tiexin.services.auth import add_user
+from tiexin.services.demo_accounts import create_demo_accounts
 from tiexin.services.export import EXPORT_FORMATS, export_calls
 from tiexin.services.ingest import (
     IngestReport,
@@ -53,6 +56,8 @@ app.add_typer(model_app, name="model")
 app.add_typer(db_app, name="db")
 app.add_typer(scorecard_app, name="scorecard")
 app.add_typer(perception_app, name="perception")
+user_app = typer.Typer(help="Sign-in accounts for the web app and the API.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 P = ParamSpec("P")
 console = make_console()
@@ -336,11 +341,75 @@ def demo(
     )
     export_file = settings.data_dir / "demo-calls.jsonl"
     written = export_calls(uow_factory, export_file)
+    credentials = settings.data_dir / "demo-accounts.tsv"
+    created = create_demo_accounts(uow_factory, credentials)
     console.print(
         f"[bold green]Demo ready[/]: {written} calls in {settings.resolved_database_url()}; "
-        f"export in {export_file}. Inspect with `tiexin status` or "
-        "`tiexin export calls --format jsonl --output FILE`."
+        f"export in {export_file}."
     )
+    if created:
+        console.print(f"Demo sign-in accounts ({', '.join(created)}): passwords in {credentials}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Default TIEXIN_HOST.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Default TIEXIN_PORT.")] = None,
+) -> None:
+    """Serve the web app and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    from tiexin.web.app import create_app
+
+    settings = _settings()
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(f"Tiexin on http://{bind_host}:{bind_port}/ (Ctrl+C stops)")
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")
+
+
+@user_app.command("add")
+@_user_errors
+def user_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name.")],
+    role: Annotated[
+        str, typer.Option("--role", help="inspector, agent, account_manager, supervisor or admin.")
+    ],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    agent_id: Annotated[
+        str | None, typer.Option("--agent-id", help="Agent id in call metadata (agents).")
+    ] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Team the user belongs to.")] = None,
+) -> None:
+    """Create an account; the password is read from stdin (never from the command line)."""
+    if not password_stdin:
+        raise InputError("--password-stdin is required: pipe the password in, e.g. from a file")
+    password = sys.stdin.readline().rstrip("\r\n")
+    add_user(
+        open_storage(_settings()),
+        username,
+        role=role,
+        password=password,
+        agent_id=agent_id,
+        team=team,
+    )
+    console.print(f"User {username} added ({role})")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List accounts with role, agent id, team and last sign-in."""
+    with open_storage(_settings())() as uow:
+        accounts = uow.users.all()
+    table = Table("username", "role", "agent id", "team", "last sign-in", "state")
+    for account in accounts:
+        state = "locked" if account.locked_until else ("active" if account.active else "disabled")
+        last = account.last_login_at.isoformat(timespec="minutes") if account.last_login_at else ""
+        table.add_row(
+            account.username, account.role, account.agent_id or "", account.team or "", last, state
+        )
+    console.print(table)
 
 
 def _print_ingest(report: IngestReport) -> None:

@@ -105,6 +105,27 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(
         None, description="Address of a Ray cluster for `--runner ray`; default starts a local one."
     )
+    host: str = Field("127.0.0.1", description="Address `tiexin serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `tiexin serve` listens on.")
+    session_hours: float = Field(
+        12.0, gt=0, description="A login (browser session or API token) expires after this long."
+    )
+    cookie_secure: bool = Field(
+        True,
+        description=(
+            "Mark the session cookie `Secure` (sent over HTTPS only; browsers also accept it on "
+            "127.0.0.1/localhost). Turn off only behind a plain-HTTP proxy you trust."
+        ),
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Wrong passwords in a row before an account is locked."
+    )
+    login_lockout_minutes: float = Field(
+        15.0, gt=0, description="How long a locked account stays locked."
+    )
+    appeal_days: int = Field(
+        7, ge=1, description="Days after release during which an agent may appeal an evaluation."
+    )
 
     @field_validator("agent_channel")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from .evaluations import SqlEvaluationRepository
+from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
 from .repository import SqlCallRepository
 from .rules_data import SqlPlanRepository, SqlScorecardRepository
 
@@ -24,6 +25,9 @@ class SqlUnitOfWork:
     evaluations: SqlEvaluationRepository
     scorecards: SqlScorecardRepository
     plans: SqlPlanRepository
+    users: SqlUserRepository
+    sessions: SqlSessionRepository
+    audit: SqlAuditRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -35,6 +39,9 @@ class SqlUnitOfWork:
         self.evaluations = SqlEvaluationRepository(self._session)
         self.scorecards = SqlScorecardRepository(self._session)
         self.plans = SqlPlanRepository(self._session)
+        self.users = SqlUserRepository(self._session)
+        self.sessions = SqlSessionRepository(self._session)
+        self.audit = SqlAuditRepository(self._session)
         return self
 
     def __exit__(

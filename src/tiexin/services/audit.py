@@ -1,0 +1,32 @@
+"""The audit log: who listened to, exported or changed what, and when."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
+from tiexin.domain.access import Principal
+
+
+def record(
+    uow: SqlUnitOfWork,
+    principal: Principal | None,
+    action: str,
+    *,
+    resource_type: str | None = None,
+    resource_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    client: str | None = None,
+) -> None:
+    """Add an entry inside the caller's transaction, so it lands exactly when the change does."""
+    uow.audit.record(
+        at=datetime.now(UTC),
+        username=principal.username if principal else None,
+        role=principal.role.value if principal else None,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        detail=detail,
+        client=client,
+    )

@@ -1,0 +1,1 @@
+"""One router per feature; `tiexin.web.app` includes them in this order."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -13,9 +15,9 @@ from starlette.exceptions import HTTPException
 from tiexin.bootstrap import open_storage
 from tiexin.config import Settings
 from tiexin.services.ingest import UnitOfWorkFactory
+from tiexin.web import routes
 from tiexin.web.context import STATIC_DIR, WebContext, make_templates
 from tiexin.web.deps import AccessDenied, NotSignedIn, render, translator
-from tiexin.web.routes import admin, auth
 
 # Inline scripts are refused; pages pass data to their scripts as JSON in <script
 # type="application/json"> blocks. ECharts and wavesurfer set inline styles, hence style-src.
@@ -24,7 +26,15 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
-ROUTERS = (auth.router, admin.router)
+
+
+def feature_routers() -> list[APIRouter]:
+    """Every module in `tiexin.web.routes` contributes its `router`, in module-name order."""
+    found = []
+    for module in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
+        loaded = importlib.import_module(f"{routes.__name__}.{module.name}")
+        found.append(loaded.router)
+    return found
 
 
 def _wants_json(request: Request) -> bool:
@@ -103,7 +113,7 @@ def create_app(settings: Settings, uow_factory: UnitOfWorkFactory | None = None)
         templates=make_templates(),
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in ROUTERS:
+    for router in feature_routers():
         app.include_router(router)
     _install_error_handlers(app)
     _install_security_headers(app)

@@ -97,7 +97,8 @@ async def login_form(
         message = t("login.locked") if exc.reason == "locked" else t("login.invalid")
         values = {"next": safe_next(next), "error": message, "username": username}
         return render(request, "login.html", values, status_code=401)
-    response = RedirectResponse(safe_next(next, HOME_BY_ROLE[session.principal.role]), 303)
+    home = HOME_BY_ROLE[session.principal.role]
+    response = RedirectResponse(safe_next(next if next != "/" else None, home), 303)
     response.set_cookie(
         SESSION_COOKIE,
         session.token,
@@ -156,6 +157,16 @@ async def api_login(request: Request, body: LoginRequest) -> Response:
 async def api_logout(request: Request, user: CurrentUser) -> Response:
     auth.logout(web_context(request).uow_factory, user.token, user.principal)
     return Response(status_code=204)
+
+
+class CsrfToken(BaseModel):
+    csrf_token: str
+
+
+@router.get("/api/v1/auth/csrf", response_model=CsrfToken, tags=["auth"])
+async def csrf_token(user: CurrentUser) -> CsrfToken:
+    """The token state-changing requests made with the session cookie send as X-CSRF-Token."""
+    return CsrfToken(csrf_token=user.csrf_token)
 
 
 @router.get("/api/v1/me", response_model=UserInfo, tags=["auth"])

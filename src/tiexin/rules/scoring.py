@@ -9,7 +9,7 @@ do not change the arithmetic: their failures are listed so that reports can sing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -185,19 +185,33 @@ def score_call(
 ) -> Evaluation:
     """Evaluate every item of the scorecard on one call."""
     ctx = Context(call, encoder=encoder, functions=functions)
-    items: list[ItemResult] = []
+    items = [
+        _item_result(item, section, card.mode, ctx)
+        for section in card.sections
+        for item in section.items
+    ]
+    return summarise(card, items)
+
+
+def summarise(card: Scorecard, items: Sequence[ItemResult]) -> Evaluation:
+    """Section scores, auto-fails, total and band from one result per item of the scorecard.
+
+    Shared by automatic scoring and by re-scoring with a person's edits, so both follow the
+    same arithmetic.
+    """
+    by_id = {r.id: r for r in items}
     dimensions: dict[str, SectionScore] = {}
     scores: list[SectionScore] = []
     for section in card.sections:
-        results = [_item_result(item, section, card.mode, ctx) for item in section.items]
-        items.extend(results)
+        results = [by_id[item.id] for item in section.items]
         score = _section_score(section, results, card.mode)
         dimensions[section.id] = score
         scores.append(score)
     all_items = [i for s in card.sections for i in s.items]
+    ordered = [by_id[i.id] for i in all_items]
     form_failed = any(
         r.result is Outcome.FAIL and i.auto_fail is AutoFail.FORM
-        for i, r in zip(all_items, items, strict=True)
+        for i, r in zip(all_items, ordered, strict=True)
     )
     total = 0.0 if form_failed else min(100.0, max(0.0, _total(card, scores)))
     return Evaluation(
@@ -206,7 +220,7 @@ def score_call(
         total=total,
         band=card.band_for(total),
         dimensions=dimensions,
-        items=tuple(items),
+        items=tuple(ordered),
         form_auto_failed=form_failed,
-        critical_failures=tuple(r.id for r in items if r.critical and r.result is Outcome.FAIL),
+        critical_failures=tuple(r.id for r in ordered if r.critical and r.result is Outcome.FAIL),
     )

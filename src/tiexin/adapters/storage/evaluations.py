@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from .tables import calls, evaluations
@@ -29,7 +29,11 @@ class SqlEvaluationRepository:
         auto_failed: bool,
         result: dict[str, Any],
     ) -> None:
-        """Store (or replace) the call's evaluation under this scorecard version."""
+        """Store (or replace) the call's evaluation under this scorecard version.
+
+        A re-scored version is updated in place, never deleted and re-inserted: the human review,
+        item changes and appeals that hang on the evaluation's id must survive a rescore.
+        """
         call_pk = self._db.execute(select(calls.c.id).where(calls.c.call_id == call_id)).scalar()
         if call_pk is None:
             raise LookupError(f"call {call_id} is not stored")
@@ -38,17 +42,18 @@ class SqlEvaluationRepository:
             & (evaluations.c.scorecard_id == scorecard_id)
             & (evaluations.c.scorecard_version == version)
         )
-        self._db.execute(delete(evaluations).where(same))
+        values = {
+            "total": total,
+            "band": band,
+            "auto_failed": auto_failed,
+            "result": result,
+            "created_at": datetime.now(UTC),
+        }
+        if self._db.execute(update(evaluations).where(same).values(**values)).rowcount:
+            return
         self._db.execute(
             insert(evaluations).values(
-                call_pk=call_pk,
-                scorecard_id=scorecard_id,
-                scorecard_version=version,
-                total=total,
-                band=band,
-                auto_failed=auto_failed,
-                result=result,
-                created_at=datetime.now(UTC),
+                call_pk=call_pk, scorecard_id=scorecard_id, scorecard_version=version, **values
             )
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .evaluations import SqlEvaluationRepository
 from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
 from .repository import SqlCallRepository
+from .reviews import SqlReviewRepository
 from .rules_data import SqlPlanRepository, SqlScorecardRepository
 
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     sessions: SqlSessionRepository
     audit: SqlAuditRepository
+    reviews: SqlReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._session)
         self.sessions = SqlSessionRepository(self._session)
         self.audit = SqlAuditRepository(self._session)
+        self.reviews = SqlReviewRepository(self._session)
         return self
 
     def __exit__(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
 from .tables import calls, evaluations
@@ -49,7 +49,8 @@ class SqlEvaluationRepository:
             "result": result,
             "created_at": datetime.now(UTC),
         }
-        if self._db.execute(update(evaluations).where(same).values(**values)).rowcount:
+        updated = self._db.execute(update(evaluations).where(same).values(**values))
+        if cast(CursorResult[Any], updated).rowcount:
             return
         self._db.execute(
             insert(evaluations).values(

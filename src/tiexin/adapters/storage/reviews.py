@@ -81,7 +81,9 @@ class SqlReviewRepository:
     def save_review(self, evaluation_id: int, **values: Any) -> None:
         """Create the review row or update the given columns of it."""
         if self.review(evaluation_id) is None:
-            self._db.execute(insert(evaluation_reviews).values(evaluation_id=evaluation_id, **values))
+            self._db.execute(
+                insert(evaluation_reviews).values(evaluation_id=evaluation_id, **values)
+            )
             return
         self._db.execute(
             update(evaluation_reviews)

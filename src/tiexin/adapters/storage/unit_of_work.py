@@ -7,8 +7,10 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from .dashboards import SqlDashboardRepository
 from .evaluations import SqlEvaluationRepository
 from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
+from .playlists import SqlPlaylistRepository
 from .repository import SqlCallRepository
 from .reviews import SqlReviewRepository
 from .rules_data import SqlPlanRepository, SqlScorecardRepository
@@ -29,6 +31,8 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     sessions: SqlSessionRepository
     audit: SqlAuditRepository
+    playlists: SqlPlaylistRepository
+    dashboards: SqlDashboardRepository
     reviews: SqlReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -44,6 +48,8 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._session)
         self.sessions = SqlSessionRepository(self._session)
         self.audit = SqlAuditRepository(self._session)
+        self.playlists = SqlPlaylistRepository(self._session)
+        self.dashboards = SqlDashboardRepository(self._session)
         self.reviews = SqlReviewRepository(self._session)
         return self
 

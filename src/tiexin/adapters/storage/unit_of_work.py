@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from .calibration import SqlCalibrationRepository
 from .dashboards import SqlDashboardRepository
 from .evaluations import SqlEvaluationRepository
 from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
@@ -14,6 +15,7 @@ from .playlists import SqlPlaylistRepository
 from .repository import SqlCallRepository
 from .reviews import SqlReviewRepository
 from .rules_data import SqlPlanRepository, SqlScorecardRepository
+from .sampling import SqlSamplingRepository
 
 
 class SqlUnitOfWork:
@@ -34,6 +36,8 @@ class SqlUnitOfWork:
     playlists: SqlPlaylistRepository
     dashboards: SqlDashboardRepository
     reviews: SqlReviewRepository
+    sampling: SqlSamplingRepository
+    calibration: SqlCalibrationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -51,6 +55,8 @@ class SqlUnitOfWork:
         self.playlists = SqlPlaylistRepository(self._session)
         self.dashboards = SqlDashboardRepository(self._session)
         self.reviews = SqlReviewRepository(self._session)
+        self.sampling = SqlSamplingRepository(self._session)
+        self.calibration = SqlCalibrationRepository(self._session)
         return self
 
     def __exit__(

@@ -28,6 +28,7 @@ class Permission(enum.StrEnum):
     DECIDE_APPEALS = "decide_appeals"
     MANAGE_SAMPLING = "manage_sampling"
     CALIBRATE = "calibrate"
+    VIEW_CALIBRATION = "view_calibration"  # read-only calibration results (not a rater)
     VIEW_PLAYLISTS = "view_playlists"
     MANAGE_PLAYLISTS = "manage_playlists"
     VIEW_DASHBOARDS = "view_dashboards"
@@ -61,6 +62,7 @@ ROLE_PERMISSIONS: dict[UserRole, frozenset[Permission]] = {
             _P.PLAY_AUDIO,
             _P.SEE_PERSONAL_NUMBERS,
             _P.DECIDE_APPEALS,
+            _P.VIEW_CALIBRATION,
             _P.VIEW_PLAYLISTS,
             _P.MANAGE_PLAYLISTS,
             _P.VIEW_DASHBOARDS,

@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
+from .call_list import summarise_latest_evaluation
 from .tables import calls, evaluations
 
 Database = Session | Connection
@@ -50,13 +51,13 @@ class SqlEvaluationRepository:
             "created_at": datetime.now(UTC),
         }
         updated = self._db.execute(update(evaluations).where(same).values(**values))
-        if cast(CursorResult[Any], updated).rowcount:
-            return
-        self._db.execute(
-            insert(evaluations).values(
-                call_pk=call_pk, scorecard_id=scorecard_id, scorecard_version=version, **values
+        if not cast(CursorResult[Any], updated).rowcount:
+            self._db.execute(
+                insert(evaluations).values(
+                    call_pk=call_pk, scorecard_id=scorecard_id, scorecard_version=version, **values
+                )
             )
-        )
+        summarise_latest_evaluation(self._db, call_pk)
 
     def for_call(self, call_id: str) -> list[dict[str, Any]]:
         """Every evaluation of the call, newest first."""

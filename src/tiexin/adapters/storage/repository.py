@@ -25,6 +25,7 @@ from tiexin.domain.calls import (
 from tiexin.domain.errors import TiexinError
 from tiexin.features.extract import features_to_dict
 
+from .call_list import save_search_words
 from .evaluations import latest_evaluations
 from .rows import (
     CLEARED_ANALYSIS,
@@ -275,6 +276,7 @@ class SqlCallRepository:
                 audio=None if analysis.audio is None else dataclasses.asdict(analysis.audio),
                 asr_model=analysis.asr_model,
                 features=_stored_features(analysis),
+                customer_sentiment_end=analysis.features.customer_sentiment_end,
                 status=CallStatus.ANALYSED.value,
                 error=None,
                 analysed_at=_utc_now(),
@@ -283,6 +285,7 @@ class SqlCallRepository:
         )
         self._db.execute(delete(call_turns).where(call_turns.c.call_pk == call_pk))
         self._insert_turns(call_pk, analysed_turn_rows(analysis))
+        save_search_words(self._db, call_pk, (turn.text for turn in analysis.turns))
 
     def ids_with_status(self, *statuses: CallStatus) -> list[str]:
         wanted = [status.value for status in statuses]

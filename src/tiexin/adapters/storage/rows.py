@@ -55,7 +55,16 @@ class ExportedCall(TypedDict):
 
 
 CLEARED_ANALYSIS: dict[str, Any] = dict.fromkeys(
-    ("duration_s", "role_confidence", "asr_model", "notes", "audio", "features", "analysed_at")
+    (
+        "duration_s",
+        "role_confidence",
+        "asr_model",
+        "notes",
+        "audio",
+        "features",
+        "customer_sentiment_end",
+        "analysed_at",
+    )
 )
 
 

@@ -6,7 +6,9 @@ autogenerate) so a column added here without a migration fails the suite.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -96,9 +98,54 @@ calls = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("analysed_at", UtcDateTime),
+    # The call list's summary of the latest evaluation and of the features (migration 0005), so
+    # every filter and sort of the list reads this one table through an index. Kept current by
+    # the repositories when an analysis or evaluation is saved, and by database triggers when a
+    # review changes the total (evaluation_reviews) or an item (item_changes).
+    Column("evaluation_id", Integer),  # the latest evaluation (no FK: it is replaced in place)
+    Column("score", Float),  # the latest evaluation's total, the reviewed total once reviewed
+    Column("band", String(32)),
+    Column("auto_failed", Boolean),
+    Column("review_status", String(16)),
+    Column("customer_sentiment_end", Float),
     UniqueConstraint("call_id"),
     CheckConstraint("source IN ('audio', 'transcript')", name="source"),
     CheckConstraint("status IN ('queued', 'analysed', 'failed')", name="status"),
+    Index("ix_calls_evaluation_id", "evaluation_id"),
+)
+
+# Indexes built on one database only (see `include_object_for`).
+DIALECT_OF_INDEX: dict[str, str] = {}
+
+
+def _list_index(name: str, *columns: Column[Any]) -> None:
+    """An index serving the call list's order, which puts NULL lowest on both databases.
+
+    SQLite already orders NULL lowest and refuses NULLS FIRST/LAST in an index; PostgreSQL
+    orders NULL highest unless the index says otherwise. The last column is the sort column and
+    any before it are equality filters.
+    """
+    *equal, sort = columns
+    Index(f"{name}_sqlite", *equal, sort, calls.c.id).ddl_if(dialect="sqlite")
+    pg_sort = (sort.desc().nulls_last(), calls.c.id.desc())
+    Index(f"{name}_pg", *equal, *pg_sort).ddl_if(dialect="postgresql")
+    DIALECT_OF_INDEX.update({f"{name}_sqlite": "sqlite", f"{name}_pg": "postgresql"})
+
+
+_list_index("ix_calls_list_start_time", calls.c.start_time)
+_list_index("ix_calls_list_agent_id", calls.c.agent_id, calls.c.start_time)
+_list_index("ix_calls_list_line", calls.c.line, calls.c.start_time)
+_list_index("ix_calls_list_score", calls.c.score)
+_list_index("ix_calls_list_duration", calls.c.duration_s)
+
+# The items that failed in each call's latest evaluation (human edits applied), for the call
+# list's "failed item" filter.
+call_failed_items = Table(
+    "call_failed_items",
+    metadata,
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(64), primary_key=True),
+    Index("ix_call_failed_items_item_id", "item_id", "call_pk"),
 )
 
 call_turns = Table(
@@ -388,3 +435,27 @@ call_search = Table(
     Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
     Column("tokens", Text, nullable=False),
 )
+
+# The search index over `call_search` (migration 0005): an FTS5 virtual table on SQLite, whose
+# shadow tables share its name as a prefix, and an expression GIN index on PostgreSQL.
+SEARCH_INDEX = "call_search_fts"
+
+
+IncludeObject = Callable[[object, str | None, str, bool, object], bool]
+
+
+def include_object_for(dialect: str) -> IncludeObject:
+    """Alembic's filter of what the metadata describes on this database.
+
+    Left out: the search index (built by migration SQL: FTS5 and its shadow tables, or a GIN
+    expression index) and the indexes meant for the other database.
+    """
+
+    def include_object(
+        object: object, name: str | None, type_: str, reflected: bool, compare_to: object
+    ) -> bool:
+        if (name or "").startswith(SEARCH_INDEX):
+            return False
+        return DIALECT_OF_INDEX.get(name or "", dialect) == dialect
+
+    return include_object

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from .calibration import SqlCalibrationRepository
+from .call_list import SqlCallListRepository
 from .dashboards import SqlDashboardRepository
 from .evaluations import SqlEvaluationRepository
 from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     reviews: SqlReviewRepository
     sampling: SqlSamplingRepository
     calibration: SqlCalibrationRepository
+    call_list: SqlCallListRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(self._session)
         self.sampling = SqlSamplingRepository(self._session)
         self.calibration = SqlCalibrationRepository(self._session)
+        self.call_list = SqlCallListRepository(self._session)
         return self
 
     def __exit__(

@@ -31,31 +31,78 @@ class Topic:
 
 TOPICS: tuple[Topic, ...] = (
     Topic("data", "流量", "Mobile data", ("流量", "上网", "data", "gigabytes")),
-    Topic("bill", "话费与账单", "Charges and bills", ("话费", "账单", "扣费", "多扣", "扣了", "bill", "billing", "charge", "charged", "overcharged")),
+    Topic(
+        "bill",
+        "话费与账单",
+        "Charges and bills",
+        (
+            "话费",
+            "账单",
+            "扣费",
+            "多扣",
+            "扣了",
+            "bill",
+            "billing",
+            "charge",
+            "charged",
+            "overcharged",
+        ),
+    ),
     Topic("plan", "套餐资费", "Plans and tariffs", ("套餐", "资费", "plan", "package", "tariff")),
-    Topic("broadband", "宽带", "Broadband", ("宽带", "光猫", "网速", "broadband", "wifi", "router")),
+    Topic(
+        "broadband", "宽带", "Broadband", ("宽带", "光猫", "网速", "broadband", "wifi", "router")
+    ),
     Topic("points", "积分", "Loyalty points", ("积分", "兑换", "points", "rewards")),
-    Topic("suspension", "停机欠费", "Suspension and arrears", ("停机", "欠费", "复机", "suspend", "suspended", "arrears")),
-    Topic("complaint", "投诉", "Complaints", ("投诉", "工信部", "态度", "complain", "complaint", "escalate")),
-    Topic("signal", "信号", "Signal and coverage", ("信号", "掉线", "打不通", "signal", "coverage", "dropped")),
+    Topic(
+        "suspension",
+        "停机欠费",
+        "Suspension and arrears",
+        ("停机", "欠费", "复机", "suspend", "suspended", "arrears"),
+    ),
+    Topic(
+        "complaint",
+        "投诉",
+        "Complaints",
+        ("投诉", "工信部", "态度", "complain", "complaint", "escalate"),
+    ),
+    Topic(
+        "signal",
+        "信号",
+        "Signal and coverage",
+        ("信号", "掉线", "打不通", "signal", "coverage", "dropped"),
+    ),
     Topic("porting", "携号转网", "Number porting", ("携号转网", "转网", "porting", "port out")),
-    Topic("roaming", "国际漫游", "International roaming", ("国际漫游", "漫游", "出国", "roaming", "abroad")),
-    Topic("cancel", "退订销户", "Cancellations", ("退订", "取消业务", "销户", "cancel", "unsubscribe")),
-)  # fmt: skip
+    Topic(
+        "roaming",
+        "国际漫游",
+        "International roaming",
+        ("国际漫游", "漫游", "出国", "roaming", "abroad"),
+    ),
+    Topic(
+        "cancel", "退订销户", "Cancellations", ("退订", "取消业务", "销户", "cancel", "unsubscribe")
+    ),
+)
 
 TOPIC_IDS = tuple(topic.id for topic in TOPICS)
 
 # Words every call has (politeness, fillers, pronouns, generic verbs): never a need in themselves.
-STOP_WORDS = frozenset(
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOP_WORDS = _words(
     """
     你好 您好 我们 你们 他们 这个 那个 一下 一个 什么 怎么 为什么 可以 能不能 是不是 没有 不是
     就是 还是 但是 因为 所以 然后 已经 现在 今天 昨天 明天 时候 这样 那样 谢谢 谢谢你 好的 知道
     问题 帮我 帮忙 麻烦 请问 一点 还有 这边 那边 觉得 感觉 需要 想要 看看 我家 家里 到底 这么
-    那么 办理 业务 手机 号码 客户 电话 真的 应该 如果 或者 而且 自己 不用 不要 一直 总是 最近 每个 上个月 这个月 下个月 行吧
+    那么 办理 业务 手机 号码 客户 电话 真的 应该 如果
+    或者 而且 自己 不用 不要 一直 总是 最近 每个 上个月 这个月 下个月 行吧
     hello thanks thank please would could should about there their what when where which that this
     with have your yours just like know okay yeah want need next week month today
     were been will didn doesn phone number call
-    """.split()
+    """
 )
 
 _LATIN_WORD = re.compile(r"[a-z][a-z']+")

@@ -177,6 +177,13 @@ class SqlPlaylistRepository:
             for row in self._db.execute(query)
         }
 
+    def recording_path(self, call_id: str) -> str | None:
+        query = select(calls.c.file_path).where(
+            (calls.c.call_id == call_id) & (calls.c.source == "audio")
+        )
+        path: str | None = self._db.execute(query).scalar()
+        return path
+
     def window_turns(self, clips: list[ClipRecord]) -> dict[int, list[WindowTurn]]:
         """For each clip id, the (masked) turns that overlap the clip's time window."""
         if not clips:
@@ -188,7 +195,7 @@ class SqlPlaylistRepository:
                 call_turns.c.start_s,
                 call_turns.c.end_s,
                 call_turns.c.text,
-            )  # fmt: skip
+            )
             .join(calls, calls.c.id == call_turns.c.call_pk)
             .where(calls.c.call_id.in_(sorted({clip.call_id for clip in clips})))
             .order_by(calls.c.call_id, call_turns.c.idx)

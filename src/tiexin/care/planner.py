@@ -1,0 +1,126 @@
+"""The care planner: which new tasks to create today, given everything that already exists.
+
+Pure and idempotent: the same inputs give the same tasks, and once the tasks are stored,
+planning again for the same as-of date gives none, because a rule never creates a second open
+task for the same customer, nor any task inside its cooldown (at least one day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tiexin.care import birthday, grace_credit, plan_fit, points, recharge, retention
+from tiexin.care.context import PlanContext
+from tiexin.care.model import (
+    TIERS,
+    CustomerTable,
+    ExistingTask,
+    FactValue,
+    Finding,
+    NewTask,
+    UsageTable,
+)
+from tiexin.care.rules import CareRule, CareRules, RuleType
+from tiexin.care.templates import render
+from tiexin.domain.catalog import Catalog
+
+Finder = Callable[[PlanContext, Any, npt.NDArray[np.int64]], Iterator[Finding]]
+FINDERS: dict[RuleType, Finder] = {
+    RuleType.PLAN_FIT: plan_fit.find,
+    RuleType.BIRTHDAY: birthday.find,
+    RuleType.POINTS_EXPIRY: points.find,
+    RuleType.GRACE_CREDIT: grace_credit.find,
+    RuleType.RECHARGE_OFFER: recharge.find,
+    RuleType.RETENTION: retention.find,
+}
+
+
+class TaskHistory:
+    """Existing tasks reduced to what blocks a new one: per (customer, rule), whether one is
+    open and when the latest was created."""
+
+    def __init__(self, tasks: Iterable[ExistingTask]) -> None:
+        self._open: set[tuple[str, str]] = set()
+        self._latest: dict[tuple[str, str], date] = {}
+        for task in tasks:
+            key = (task.customer_id, task.rule_id)
+            if task.status.is_open:
+                self._open.add(key)
+            if key not in self._latest or task.created > self._latest[key]:
+                self._latest[key] = task.created
+
+    def blocks(self, customer_id: str, rule: CareRule, as_of: date) -> bool:
+        key = (customer_id, rule.id)
+        if key in self._open:
+            return True
+        latest = self._latest.get(key)
+        # a task created after the as-of date (a later run) blocks as well: negative days
+        return latest is not None and (as_of - latest).days < rule.cooldown_days
+
+
+def plan_tasks(
+    customers: CustomerTable,
+    usage: UsageTable,
+    catalog: Catalog,
+    rules: CareRules,
+    existing: Iterable[ExistingTask],
+    as_of: date,
+    *,
+    grants: Mapping[str, Sequence[date]] | None = None,
+    risk_flags: Mapping[str, str] | None = None,
+) -> list[NewTask]:
+    """The tasks to create for `as_of`, rule by rule in file order, customers in table order.
+
+    `grants` holds the dates of each customer's earlier grace credits; `risk_flags` the customers
+    flagged at risk of leaving, with the reason.
+    """
+    ctx = PlanContext(customers, usage, catalog, as_of, grants or {}, risk_flags or {})
+    history = TaskHistory(existing)
+    tasks: list[NewTask] = []
+    for rule in rules.rules:
+        rows = in_scope(customers, rule)
+        for finding in FINDERS[rule.type](ctx, rule.params, rows):
+            customer_id = str(customers.customer_id[finding.row])
+            if not history.blocks(customer_id, rule, as_of):
+                tasks.append(make_task(customers, rule, finding, as_of))
+    return tasks
+
+
+def in_scope(customers: CustomerTable, rule: CareRule) -> npt.NDArray[np.int64]:
+    """Rows of the customers whose tier the rule covers."""
+    allowed = np.array([t in rule.tiers for t in TIERS], dtype=np.bool_)
+    return np.flatnonzero(allowed[customers.tier]).astype(np.int64)
+
+
+def make_task(customers: CustomerTable, rule: CareRule, finding: Finding, as_of: date) -> NewTask:
+    row = finding.row
+    facts: dict[str, FactValue] = {
+        "customer_id": str(customers.customer_id[row]),
+        "customer_name": str(customers.name[row]),
+        "tier": TIERS[int(customers.tier[row])],
+        **finding.facts,
+    }
+    due = as_of + timedelta(days=rule.due_days)
+    if finding.deadline is not None:
+        # too late after the birthday, the expiry or the campaign's end; never before today
+        due = max(as_of, min(due, finding.deadline))
+    return NewTask(
+        customer_id=str(customers.customer_id[row]),
+        rule_id=rule.id,
+        rule_type=rule.type.value,
+        channel=rule.channel,
+        priority=rule.priority,
+        due=due,
+        facts=facts,
+        explanation_zh=finding.explanation_zh,
+        explanation_en=finding.explanation_en,
+        script=render(rule.script, facts),
+        branch=str(customers.branch[row]),
+        account_manager_id=str(customers.account_manager_id[row]),
+        grace_credit=finding.grace_credit,
+    )

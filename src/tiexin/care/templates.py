@@ -56,4 +56,16 @@ def format_fact(value: FactValue) -> str:
 
 def render(template: str, facts: Mapping[str, FactValue]) -> str:
     """Fill a checked template; every placeholder must be a key of `facts`."""
-    return template.format_map({name: format_fact(value) for name, value in facts.items()})
+    return template.format_map(_Formatted(facts))
+
+
+class _Formatted(dict[str, str]):
+    """Formats a fact only when the template asks for it: tasks carry more facts than their
+    script shows, and the planner renders hundreds of thousands of scripts."""
+
+    def __init__(self, facts: Mapping[str, FactValue]) -> None:
+        super().__init__()
+        self.facts = facts
+
+    def __missing__(self, name: str) -> str:
+        return format_fact(self.facts[name])

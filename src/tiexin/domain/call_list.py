@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+# An item's result when it failed (the value of `rules.scoring.Outcome.FAIL`).
+FAILED_RESULT = "fail"
+
 # Dates in filters are days of the hotline's local time (China Standard Time, no daylight saving).
 CALL_DAY_TIMEZONE = timezone(timedelta(hours=8))
 
@@ -123,4 +126,9 @@ def failed_item_ids(
     for item_id, new_result in changes:
         if new_result is not None:
             results[item_id] = new_result
-    return [item_id for item_id, result in results.items() if result == "failed"]
+    return [item_id for item_id, result in results.items() if result == FAILED_RESULT]
+
+
+def local_time(moment: datetime | None) -> str:
+    """A start time as the hotline reads it (China Standard Time), to the minute."""
+    return "" if moment is None else moment.astimezone(CALL_DAY_TIMEZONE).strftime("%Y-%m-%d %H:%M")

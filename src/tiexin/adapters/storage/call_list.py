@@ -211,8 +211,8 @@ class SqlCallListRepository:
 
 
 def _list_row(row: Any, failed: tuple[str, ...]) -> CallListRow:
-    values = {name: getattr(row, name) for name in CallListRow.__dataclass_fields__}
-    return CallListRow(**{**values, "failed_items": failed})
+    names = (name for name in CallListRow.__dataclass_fields__ if name != "failed_items")
+    return CallListRow(**{name: getattr(row, name) for name in names}, failed_items=failed)
 
 
 def _evaluation_items(

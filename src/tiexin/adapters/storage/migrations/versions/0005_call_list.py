@@ -72,7 +72,7 @@ SQLITE_SUMMARY_TRIGGERS = (
     "DELETE FROM call_failed_items WHERE item_id = new.item_id "
     "AND call_pk IN (SELECT id FROM calls WHERE evaluation_id = new.evaluation_id); "
     "INSERT INTO call_failed_items (call_pk, item_id) SELECT id, new.item_id FROM calls "
-    "WHERE evaluation_id = new.evaluation_id AND new.new_result = 'failed'; END",
+    "WHERE evaluation_id = new.evaluation_id AND new.new_result = 'fail'; END",
 )
 POSTGRES_SUMMARY_TRIGGERS = (
     """CREATE FUNCTION call_list_review_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -94,7 +94,7 @@ BEGIN
     IF NEW.new_result IS NOT NULL THEN
         DELETE FROM call_failed_items f USING calls c
         WHERE c.evaluation_id = NEW.evaluation_id AND f.call_pk = c.id AND f.item_id = NEW.item_id;
-        IF NEW.new_result = 'failed' THEN
+        IF NEW.new_result = 'fail' THEN
             INSERT INTO call_failed_items (call_pk, item_id)
             SELECT id, NEW.item_id FROM calls WHERE evaluation_id = NEW.evaluation_id;
         END IF;

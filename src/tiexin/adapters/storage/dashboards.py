@@ -92,6 +92,19 @@ class SqlDashboardRepository:
         )
         return query.subquery("scored")
 
+    def lines(self) -> list[str]:
+        query = select(calls.c.line).distinct().order_by(calls.c.line)
+        return [str(line) for line in self._db.execute(query).scalars()]
+
+    def teams(self) -> list[str]:
+        query = (
+            select(users.c.team)
+            .where((users.c.role == "agent") & users.c.team.is_not(None))
+            .distinct()
+            .order_by(users.c.team)
+        )
+        return [str(team) for team in self._db.execute(query).scalars()]
+
     def newest_call_time(self, where: ScoreFilter) -> datetime | None:
         scored = self.scored(where)
         found: datetime | None = self._db.execute(select(func.max(scored.c.start_time))).scalar()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tiexin.rules.agreement import (
+    agreement_by_item,
     cohens_kappa,
     krippendorff_alpha,
     pairwise_agreement,
@@ -69,3 +70,29 @@ def test_inspector_against_automatic(
 ) -> None:
     assert percent_agreement(pairs) == (None if agreement is None else pytest.approx(agreement))
     assert cohens_kappa(pairs) == (None if kappa is None else pytest.approx(kappa))
+
+
+def test_agreement_by_item_puts_the_most_disputed_item_first() -> None:
+    labels = {
+        # greeting: both inspectors agree with each other and with the machine on both calls
+        ("c1", "greeting", "wang"): P,
+        ("c1", "greeting", "li"): P,
+        ("c2", "greeting", "wang"): F,
+        ("c2", "greeting", "li"): F,
+        # closing: the inspectors split on c1; li alone scored c2
+        ("c1", "closing", "wang"): P,
+        ("c1", "closing", "li"): F,
+        ("c2", "closing", "li"): F,
+    }
+    automatic = {("c1", "greeting"): P, ("c2", "greeting"): F, ("c1", "closing"): P}
+    closing, greeting = agreement_by_item(labels, automatic)
+    assert closing.item_id == "closing" and greeting.item_id == "greeting"
+    assert closing.calls == 1 and closing.pairwise == 0.0
+    assert closing.automatic == pytest.approx(1 / 2)  # wang P=P, li F!=P (c2 has no machine label)
+    assert {(a.inspector, a.calls, a.agreement) for a in closing.inspectors} == {
+        ("li", 1, 0.0),
+        ("wang", 1, 1.0),
+    }
+    assert greeting.pairwise == 1.0 and greeting.alpha == pytest.approx(1.0)
+    assert greeting.automatic == 1.0
+    assert [a.kappa for a in greeting.inspectors] == [pytest.approx(1.0), pytest.approx(1.0)]

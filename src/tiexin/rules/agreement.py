@@ -11,7 +11,8 @@ there is no disagreement to expect).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations, permutations
 
 Label = Hashable
@@ -73,3 +74,66 @@ def cohens_kappa(pairs: Sequence[tuple[Label, Label]]) -> float | None:
     if expected == 1:
         return None
     return (observed - expected) / (1 - expected)
+
+
+@dataclass(frozen=True)
+class InspectorAgreement:
+    """One inspector against the automatic result on one item."""
+
+    inspector: str
+    calls: int
+    agreement: float | None
+    kappa: float | None
+
+
+@dataclass(frozen=True)
+class ItemAgreement:
+    item_id: str
+    calls: int  # calls where at least two inspectors labelled the item
+    pairwise: float | None
+    alpha: float | None
+    automatic: float | None  # every inspector label against the automatic one, pooled
+    inspectors: tuple[InspectorAgreement, ...]
+
+    @property
+    def lowest(self) -> float | None:
+        """The weakest of the agreement figures: what the item is sorted by."""
+        known = [v for v in (self.pairwise, self.alpha, self.automatic) if v is not None]
+        return min(known, default=None)
+
+
+def agreement_by_item(
+    labels: Mapping[tuple[str, str, str], Label],
+    automatic: Mapping[tuple[str, str], Label],
+) -> list[ItemAgreement]:
+    """Per item: inspectors among themselves and against the machine, lowest agreement first.
+
+    `labels` maps (call, item, inspector) to a label; `automatic` maps (call, item) to the
+    automatic result. Items nobody could be compared on come last.
+    """
+    units: dict[str, dict[str, list[Label]]] = defaultdict(lambda: defaultdict(list))
+    pairs: dict[str, dict[str, list[tuple[Label, Label]]]] = defaultdict(lambda: defaultdict(list))
+    for (call, item, inspector), label in sorted(labels.items(), key=lambda kv: kv[0]):
+        units[item][call].append(label)
+        if (call, item) in automatic:
+            pairs[item][inspector].append((label, automatic[(call, item)]))
+    found = []
+    for item in sorted(units):
+        by_call = list(units[item].values())
+        pooled = [pair for inspector_pairs in pairs[item].values() for pair in inspector_pairs]
+        found.append(
+            ItemAgreement(
+                item_id=item,
+                calls=sum(len(call_labels) >= 2 for call_labels in by_call),
+                pairwise=pairwise_agreement(by_call),
+                alpha=krippendorff_alpha(by_call),
+                automatic=percent_agreement(pooled),
+                inspectors=tuple(
+                    InspectorAgreement(
+                        inspector, len(own), percent_agreement(own), cohens_kappa(own)
+                    )
+                    for inspector, own in sorted(pairs[item].items())
+                ),
+            )
+        )
+    return sorted(found, key=lambda a: (a.lowest is None, a.lowest or 0.0, a.item_id))

@@ -7,7 +7,7 @@ February (1 March would move the birthday into another month's bill) and is neve
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -82,7 +82,3 @@ def period_start(day: date, period: str) -> date:
 
 def same_period(a: date, b: date, period: str) -> bool:
     return period_start(a, period) == period_start(b, period)
-
-
-def days_between(start: date, end: date) -> int:
-    return (end - start) // timedelta(days=1)

@@ -92,6 +92,17 @@ class CareRulesError(ValueError):
         super().__init__(f"{file}:{line}: {message}")
 
 
+class _CareLoader(_Loader):
+    """The scorecard loader, with dates kept as text: PyYAML raises a bare ValueError for an
+    impossible date such as 2025-02-30, which `_Reader.day` reports at its line instead."""
+
+
+def _timestamp_as_text(loader: _CareLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_CareLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
 _TOP_KEYS = ("version", "quiet_hours", "rules", "description")
 _RULE_KEYS = (
     "id",
@@ -188,9 +199,7 @@ class _Reader:
         return int(value)
 
     def day(self, data: _LineDict, key: str, what: str) -> date:
-        value = self.value(data, key, (date, str), what, _MISSING)
-        if isinstance(value, date):
-            return value
+        value = self.text(data, key, what)
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -219,6 +228,7 @@ class _Reader:
         self, data: _LineDict, key: str, what: str, choices: tuple[str, ...], default: Any
     ) -> str:
         value = self.text(data, key, what, default)
+        choices = tuple(str(c) for c in choices)  # enum members read as their values
         if value not in choices:
             raise self.fail(
                 f"unknown {key} {value!r} in {what}" + did_you_mean(value, choices),
@@ -288,6 +298,8 @@ class _Reader:
         )
 
     def check_script(self, script: str, rule_type: RuleType, what: str, line: int) -> None:
+        """Placeholders are checked against the rule type's facts. Lines inside a literal block
+        (`|`) are exact; a folded block (`>`) joins its lines, so its first line is reported."""
         known = (*COMMON_FACTS, *FACTS[rule_type])
         try:
             found = placeholders(script)
@@ -419,7 +431,7 @@ class _Reader:
 def parse_care_rules(text: str, *, file: str = "<care rules>") -> CareRules:
     """Validate care-rules YAML; raise `CareRulesError` naming the line of the first problem."""
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_CareLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, ParamSpec
 
@@ -19,6 +20,7 @@ from tiexin.domain.errors import InputError, TiexinError
 from tiexin.perception.cli import perception_app
 from tiexin.pipeline.factory import build_pipeline, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob, Outcome
+from tiexin.rules.sampling import DEFAULT_RANDOM_SHARE, week_of
 from tiexin.runners.base import Runner
 from tiexin.services.analyze import (
     AnalyzeReport,
@@ -42,6 +44,7 @@ from tiexin.services.rules_data import (
     resolve_scorecard,
     store_scorecard,
 )
+from tiexin.services.sampling import all_plans, build_queue, save_plan
 from tiexin.terminal import make_console, print_error
 
 app = typer.Typer(help="Tiexin (贴心): VIP customer-care operations.", no_args_is_help=True)
@@ -58,6 +61,10 @@ app.add_typer(scorecard_app, name="scorecard")
 app.add_typer(perception_app, name="perception")
 user_app = typer.Typer(help="Sign-in accounts for the web app and the API.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+queue_app = typer.Typer(help="The weekly review queue.", no_args_is_help=True)
+app.add_typer(queue_app, name="queue")
+sampling_app = typer.Typer(help="Sampling plans for the review queue.", no_args_is_help=True)
+app.add_typer(sampling_app, name="sampling")
 
 P = ParamSpec("P")
 console = make_console()
@@ -408,6 +415,55 @@ def user_list() -> None:
         last = account.last_login_at.isoformat(timespec="minutes") if account.last_login_at else ""
         table.add_row(
             account.username, account.role, account.agent_id or "", account.team or "", last, state
+        )
+    console.print(table)
+
+
+@queue_app.command("build")
+@_user_errors
+def queue_build(
+    week: Annotated[
+        str | None, typer.Option("--week", help="ISO week, e.g. 2025-W23 (default: this week).")
+    ] = None,
+) -> None:
+    """Queue the week's riskiest calls per line and agent (plus random picks); idempotent."""
+    chosen = week or week_of(datetime.now(UTC))
+    report = build_queue(open_storage(_settings()), chosen, None)
+    console.print(
+        f"Queue {report.week}: {report.added} added ({report.risk_picks} by risk, "
+        f"{report.random_picks} random) from {report.candidates} unreviewed calls"
+    )
+
+
+@sampling_app.command("set")
+@_user_errors
+def sampling_set(
+    line: Annotated[str, typer.Argument(help="Hotline number, as in the call metadata.")],
+    per_agent: Annotated[
+        int, typer.Option("--per-agent", min=0, help="Calls to review per agent per week.")
+    ],
+    random_share: Annotated[
+        float, typer.Option("--random-share", min=0.0, max=1.0, help="Share drawn at random.")
+    ] = DEFAULT_RANDOM_SHARE,
+) -> None:
+    """Set a line's sampling plan."""
+    plan = save_plan(
+        open_storage(_settings()), None, line, calls_per_agent=per_agent, random_share=random_share
+    )
+    console.print(
+        f"Line {plan.line}: {plan.calls_per_agent_per_week} calls per agent per week, "
+        f"random share {plan.random_share:g}"
+    )
+
+
+@sampling_app.command("list")
+def sampling_list() -> None:
+    """List the sampling plan of every line (stored or default)."""
+    table = Table("line", "calls per agent per week", "random share", "updated")
+    for plan in all_plans(open_storage(_settings())):
+        updated = "default" if plan.is_default else f"{plan.updated_by} {plan.updated_at:%Y-%m-%d}"
+        table.add_row(
+            plan.line, str(plan.calls_per_agent_per_week), f"{plan.random_share:g}", updated
         )
     console.print(table)
 

@@ -32,6 +32,8 @@ def sms_send_time(requested: datetime, quiet: QuietHours | None = None) -> datet
     if not quiet.contains(requested.timetz().replace(tzinfo=None)):
         return requested
     end = quiet.end
-    send = requested.replace(hour=end.hour, minute=end.minute, second=end.second, microsecond=0)
+    send = requested.replace(
+        hour=end.hour, minute=end.minute, second=end.second, microsecond=end.microsecond
+    )
     # before midnight in a window that runs past it: the window ends tomorrow
     return send if send > requested else send + timedelta(days=1)

@@ -104,7 +104,7 @@ def test_failed_items_after_human_changes(
 
 
 def test_the_failed_result_is_the_scorers() -> None:
-    assert FAILED_RESULT == Outcome.FAIL.value
+    assert Outcome.FAIL.value == FAILED_RESULT
 
 
 def test_filters_as_text_leave_out_unset_ones() -> None:

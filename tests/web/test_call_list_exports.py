@@ -39,7 +39,7 @@ def xlsx_rows(response: Any) -> list[dict[str, Any]]:
 def export_entries(web: Web) -> list[Any]:
     with web.uow_factory() as uow:
         entries, _ = uow.audit.page(limit=100, action="export")
-    return entries
+    return list(entries)
 
 
 def test_calls_export_as_csv_keeps_filters_order_and_masks(web: Web) -> None:

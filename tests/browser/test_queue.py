@@ -44,8 +44,9 @@ def test_filters_narrow_the_queue_to_one_agent(page_as: Callable[[str], Page]) -
 
 
 def test_the_english_queue_translates_the_reasons(page_as: Callable[[str], Page]) -> None:
-    page = page_as("inspector", language="en")
-    page.goto(f"/queue?week={WEEK}")
+    page = page_as("inspector")
+    page.goto(f"/lang/en?next=/queue%3Fweek%3D{WEEK}")
+    expect(page.locator("h1")).to_contain_text("Review queue")
     if page.locator("#queue-table tbody tr[data-call-id]").count() == 0:
         page.click("#queue-build button[type=submit]")
     poor = page.locator("#queue-table tr[data-call-id=DEMO-0002]")

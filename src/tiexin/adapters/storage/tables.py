@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -459,3 +461,185 @@ def include_object_for(dialect: str) -> IncludeObject:
         return DIALECT_OF_INDEX.get(name or "", dialect) == dialect
 
     return include_object
+
+
+# --- The care engine (migration 0006): the customer base and usage imported from billing/CRM,
+# staff, risk flags, care tasks with their history, the grace-credit ledger and the SMS outbox.
+# Ids from other systems are kept as text keys; the care run reads these tables as columns.
+
+CUSTOMER_ID_LENGTH = 32
+STAFF_ID_LENGTH = 32
+RULE_ID_LENGTH = 64
+TASK_ID_LENGTH = 128  # YYYYMMDD-rule-customer, see services/care_store.task_key
+TASK_STATUSES = (
+    "open",
+    "notified",
+    "contacted",
+    "accepted",
+    "declined",
+    "unreachable",
+    "callback",
+    "closed",
+)
+
+care_customers = Table(
+    "care_customers",
+    metadata,
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), primary_key=True),
+    Column("msisdn", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("birthday", Date, nullable=False),
+    Column("tier", String(8), nullable=False),
+    Column("branch", String(64), nullable=False),
+    Column("county", String(64), nullable=False),
+    Column("plan_id", String(64), nullable=False),
+    Column("balance_yuan", Float, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("points_expiry", Date),
+    Column("account_manager_id", String(STAFF_ID_LENGTH)),
+    Column("join_date", Date, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("tier IN ('diamond', 'gold', 'silver', 'none')", name="tier"),
+    Index("ix_care_customers_account_manager_id", "account_manager_id"),
+)
+
+# One row per customer and month (the first day of the month). No foreign key: the billing
+# export may arrive before the CRM's, and the care run ignores usage of unknown customers.
+care_usage = Table(
+    "care_usage",
+    metadata,
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("voice_minutes", Float, nullable=False),
+    Column("data_gb", Float, nullable=False),
+    Column("sms", Integer, nullable=False),
+    Column("bill_yuan", Float, nullable=False),
+    Index("ix_care_usage_month", "month"),
+)
+
+care_staff = Table(
+    "care_staff",
+    metadata,
+    Column("staff_id", String(STAFF_ID_LENGTH), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("branch", String(64), nullable=False),
+    Column("county", String(64), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),  # false: no longer on the imported staff list
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("role IN ('phone_manager', 'account_manager')", name="role"),
+)
+
+care_risk_flags = Table(
+    "care_risk_flags",
+    metadata,
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+)
+
+care_manager_history = Table(
+    "care_manager_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), nullable=False),
+    Column("from_staff_id", String(STAFF_ID_LENGTH)),
+    Column("to_staff_id", String(STAFF_ID_LENGTH), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Index("ix_care_manager_history_customer_id", "customer_id"),
+)
+
+care_tasks = Table(
+    "care_tasks",
+    metadata,
+    Column("task_id", String(TASK_ID_LENGTH), primary_key=True),
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), nullable=False),
+    Column("rule_id", String(RULE_ID_LENGTH), nullable=False),
+    Column("rule_type", String(32), nullable=False),
+    Column("rules_version", String(64), nullable=False),
+    Column("created_on", Date, nullable=False),  # the as-of date of the run that planned it
+    Column("channel", String(8), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    # 1 while the task is not closed, NULL once closed: NULLs never collide in a unique
+    # constraint, so this allows one open task per customer and rule on both databases
+    Column("open_slot", Integer),
+    Column("assignee", String(STAFF_ID_LENGTH)),
+    Column("assign_reason", String(32), nullable=False),
+    Column("facts", _json(), nullable=False),
+    Column("explanation_zh", Text, nullable=False),
+    Column("explanation_en", Text, nullable=False),
+    Column("script", Text, nullable=False),
+    Column("note", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("customer_id", "rule_id", "open_slot"),
+    CheckConstraint("channel IN ('call', 'sms', 'visit')", name="channel"),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in TASK_STATUSES) + ")", name="status"
+    ),
+    Index("ix_care_tasks_assignee_status", "assignee", "status"),
+    Index("ix_care_tasks_created_on", "created_on"),
+)
+
+care_task_events = Table(
+    "care_task_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "task_id",
+        String(TASK_ID_LENGTH),
+        ForeignKey("care_tasks.task_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("from_status", String(16), nullable=False),
+    Column("to_status", String(16), nullable=False),
+    Column("actor", String(USERNAME_LENGTH), nullable=False),
+    Column("note", Text),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_care_task_events_task_id", "task_id"),
+)
+
+care_grace_credits = Table(
+    "care_grace_credits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), nullable=False),
+    Column(
+        "task_id",
+        String(TASK_ID_LENGTH),
+        ForeignKey("care_tasks.task_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("amount_yuan", Float, nullable=False),
+    Column("granted_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("recovery", Text, nullable=False),
+    UniqueConstraint("customer_id", "granted_on"),
+)
+
+sms_outbox = Table(
+    "sms_outbox",
+    metadata,
+    Column(
+        "task_id",
+        String(TASK_ID_LENGTH),
+        ForeignKey("care_tasks.task_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("kind", String(16), nullable=False),  # pre_notice (before a call) or message
+    Column("msisdn", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("send_at", UtcDateTime, nullable=False),  # the next attempt, outside quiet hours
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("kind IN ('pre_notice', 'message')", name="kind"),
+    CheckConstraint("status IN ('queued', 'sent')", name="status"),
+    Index("ix_sms_outbox_status_send_at", "status", "send_at"),
+)

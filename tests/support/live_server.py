@@ -32,7 +32,9 @@ def seed_database(folder: Path) -> tuple[str, Seeded]:
     def uow_factory() -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory)
 
-    seeded = seed_calls(uow_factory, engine, Settings(data_dir=folder / "var", database_url=url), folder)
+    seeded = seed_calls(
+        uow_factory, engine, Settings(data_dir=folder / "var", database_url=url), folder
+    )
     seed_users(uow_factory)
     engine.dispose()
     return url, seeded

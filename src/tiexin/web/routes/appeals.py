@@ -18,7 +18,15 @@ from tiexin.domain.access import Permission
 from tiexin.rules.scoring import Outcome
 from tiexin.services import appeals, call_view
 from tiexin.web.deps import AccessDenied, CurrentUser, RequestUser, render, require, web_context
-from tiexin.web.routes.call_page import Done, EvaluationOut, ItemOutcome, Reason, actor, refusals
+from tiexin.web.routes.call_page import (
+    Done,
+    EvaluationOut,
+    ItemOutcome,
+    Points,
+    RowId,
+    actor,
+    refusals,
+)
 
 router = APIRouter()
 Appellant = Annotated[RequestUser, Depends(require(Permission.APPEAL))]
@@ -40,11 +48,7 @@ class DecisionIn(BaseModel):
     decision: Literal["accept", "reject"]
     reason: OptionalReason | None = Field(None, description="Required to reject")
     result: ItemOutcome | None = Field(None, description="Corrected result when accepting")
-    points: float | None = None
-
-
-class ReasonIn(BaseModel):
-    reason: Reason
+    points: Points = None
 
 
 def _mine(request: Request, user: RequestUser) -> list[EvaluationOut]:
@@ -88,7 +92,7 @@ async def appealed_api(request: Request, user: Decider) -> list[EvaluationOut]:
 @router.post(
     "/api/v1/evaluations/{evaluation_id}/acknowledge", response_model=Done, tags=["appeals"]
 )
-async def acknowledge_api(request: Request, user: Appellant, evaluation_id: int) -> Done:
+async def acknowledge_api(request: Request, user: Appellant, evaluation_id: RowId) -> Done:
     with refusals():
         appeals.acknowledge(web_context(request).uow_factory, actor(request, user), evaluation_id)
     return Done()
@@ -101,7 +105,7 @@ async def acknowledge_api(request: Request, user: Appellant, evaluation_id: int)
     tags=["appeals"],
 )
 async def appeal_api(
-    request: Request, user: Appellant, evaluation_id: int, body: AppealIn
+    request: Request, user: Appellant, evaluation_id: RowId, body: AppealIn
 ) -> AppealCreated:
     """Appeal one item within the appeal period after release."""
     context = web_context(request)
@@ -118,7 +122,7 @@ async def appeal_api(
 
 
 @router.post("/api/v1/appeals/{appeal_id}/decision", response_model=Done, tags=["appeals"])
-async def decide_api(request: Request, user: Decider, appeal_id: int, body: DecisionIn) -> Done:
+async def decide_api(request: Request, user: Decider, appeal_id: RowId, body: DecisionIn) -> Done:
     """Accept (optionally with the corrected result and points) or reject with a reason."""
     context = web_context(request)
     with refusals():

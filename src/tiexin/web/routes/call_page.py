@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
@@ -36,6 +37,8 @@ Listener = Annotated[RequestUser, Depends(require(Permission.VIEW_CALLS, Permiss
 Reviewer = Annotated[RequestUser, Depends(require(Permission.REVIEW))]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ItemOutcome = Literal["pass", "fail", "na"]
+RowId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # fits an INTEGER column on both DBs
+Points = Annotated[float | None, Field(allow_inf_nan=False)]
 
 # Texts the page's script shows (chart axis, errors, prompts).
 SCRIPT_LABELS = ("sentiment", "time", "reason_required", "saved", "no_audio")
@@ -154,7 +157,7 @@ class CallOut(BaseModel):
 
 class ItemReviewIn(BaseModel):
     result: ItemOutcome
-    points: float | None = Field(None, description="Default: the result's usual points")
+    points: Points = Field(None, description="Default: the result's usual points")
     reason: Reason
 
 
@@ -249,7 +252,7 @@ def _audio_type(path: Path) -> str:
     tags=["review"],
 )
 async def review_item_api(
-    request: Request, user: Reviewer, evaluation_id: int, item_id: str, body: ItemReviewIn
+    request: Request, user: Reviewer, evaluation_id: RowId, item_id: str, body: ItemReviewIn
 ) -> Done:
     """Confirm or override one item with a reason; the score is recomputed."""
     context = web_context(request)
@@ -268,7 +271,7 @@ async def review_item_api(
 
 
 @router.post("/api/v1/evaluations/{evaluation_id}/release", response_model=Done, tags=["review"])
-async def release_api(request: Request, user: Reviewer, evaluation_id: int) -> Done:
+async def release_api(request: Request, user: Reviewer, evaluation_id: RowId) -> Done:
     """Release the evaluation to the agent (who may then acknowledge or appeal it)."""
     context = web_context(request)
     with refusals():

@@ -226,3 +226,12 @@ def test_sort_headers_flip_the_order_and_keep_the_filters(web: Web) -> None:
 def test_agents_have_no_export_links(web: Web) -> None:
     page = web.client("agent").get("/calls", headers=HTML)
     assert page.status_code == 200 and "/api/v1/exports/" not in page.text
+
+
+def test_a_text_search_pages_by_has_more_without_a_count(web: Web) -> None:
+    client = web.client("inspector")
+    body = client.get("/api/v1/calls", params={"q": "流量", "page_size": 2}).json()
+    assert body["total"] is None and body["has_more"]
+    assert len(body["items"]) == 2
+    page = client.get("/calls?q=流量&page_size=2", headers=HTML)
+    assert 'rel="next"' in page.text and 'id="call-count"' not in page.text

@@ -117,7 +117,9 @@ class CallListOut(BaseModel):
     items: list[CallListItemOut]
     page: int
     page_size: int
-    total: int = Field(description="matching calls, counted up to 10,000")
+    total: int | None = Field(
+        description="matching calls, counted up to 10,000; null for a text search (see has_more)"
+    )
     total_capped: bool = Field(description="true when more calls match than `total`")
     has_more: bool
 
@@ -143,7 +145,7 @@ def _item(row: CallListRow) -> CallListItemOut:
     )
 
 
-def _list(request: Request, user: RequestUser, params: CallListParams) -> CallListOut:
+def _list(request: Request, user: RequestUser, params: CallListParams) -> tuple[CallListOut, int]:
     page = list_calls(web_context(request).uow_factory, user.principal, params.query())
     return CallListOut(
         items=[_item(row) for row in page.rows],
@@ -152,22 +154,22 @@ def _list(request: Request, user: RequestUser, params: CallListParams) -> CallLi
         total=page.total,
         total_capped=page.total_capped,
         has_more=page.has_more,
-    )
+    ), page.pages
 
 
 @router.get("/api/v1/calls", response_model=CallListOut, tags=["calls"])
-async def calls_api(request: Request, user: CallViewer, params: ListParams) -> CallListOut:
-    return _list(request, user, params)
+def calls_api(request: Request, user: CallViewer, params: ListParams) -> CallListOut:
+    return _list(request, user, params)[0]
 
 
 @router.get("/calls", include_in_schema=False)
-async def calls_page(request: Request, user: CallViewer, params: ListParams) -> Response:
-    result = _list(request, user, params)
+def calls_page(request: Request, user: CallViewer, params: ListParams) -> Response:
+    result, pages = _list(request, user, params)
     values = {
         "result": result,
         "params": params,
         "local_time": local_time,
-        "pages": max(1, -(-result.total // result.page_size)),
+        "pages": pages,
         "sort_link": lambda key: _sort_link(params, SortKey(key)),
         "export_link": lambda what, fmt: (
             f"/api/v1/exports/{what}?" + urlencode(params.link_params(format=fmt, page=None))
@@ -186,13 +188,8 @@ def _sort_link(params: CallListParams, key: SortKey) -> str:
     return "?" + urlencode(params.link_params(sort=key.value, order=order.value, page=None))
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    disposition = f'attachment; filename="{filename}"'
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
-
-
 @router.get("/api/v1/exports/{what}", tags=["calls"], response_class=Response)
-async def export_api(
+def export_api(
     request: Request,
     user: Exporter,
     what: Literal["calls", "evaluations"],

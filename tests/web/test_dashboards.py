@@ -166,6 +166,10 @@ def test_filters_narrow_every_figure(web: Web, scored: list[Scored]) -> None:
         headers=web.token("inspector"),
     )  # fmt: skip
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "query.from"
+    far = TestClient(web.app).get(
+        f"{API}/blind-spots", params={"from": "1013-01-01"}, headers=web.token("inspector")
+    )
+    assert far.status_code == 422 and far.json()["detail"][0]["field"] == "query.from"
 
 
 def test_blind_spots_count_calls_per_topic_against_the_previous_period(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +20,15 @@ router = APIRouter()
 Viewer = Annotated[RequestUser, Depends(require(Permission.VIEW_DASHBOARDS))]
 
 
+# Dates a dashboard may ask for; far-off dates would only overflow the previous-period arithmetic.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def _refuse(name: str, message: str) -> NoReturn:
+    raise RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
+
+
 def dashboard_query(
     since: Annotated[date | None, Query(alias="from", description="first day (inclusive)")] = None,
     until: Annotated[date | None, Query(alias="to", description="last day (inclusive)")] = None,
@@ -27,9 +36,11 @@ def dashboard_query(
     team: Annotated[str | None, Query(max_length=64)] = None,
     agent: Annotated[str | None, Query(max_length=64, description="agent id")] = None,
 ) -> DashboardQuery:
+    for name, day in (("from", since), ("to", until)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            _refuse(name, f"must be between {EARLIEST} and {LATEST}")
     if since and until and since > until:
-        error = {"loc": ("query", "from"), "msg": "must not be after 'to'", "type": "value_error"}
-        raise RequestValidationError([error])
+        _refuse("from", "must not be after 'to'")
     return DashboardQuery(since, until, line or None, team or None, agent or None)
 
 

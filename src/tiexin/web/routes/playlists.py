@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -30,6 +30,11 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Week = Annotated[str, Field(pattern=ISO_WEEK, examples=["2025-W23"])]
 Notes = Annotated[str, Field(max_length=4000)]
 Example = Literal["good", "bad"]
+MAX_ID = 2**31 - 1  # database integer keys: a larger id is refused, not overflowed
+MAX_SECONDS = 86_400.0
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+PlaylistId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ClipId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class PlaylistIn(BaseModel):
@@ -46,22 +51,22 @@ class PlaylistPatch(BaseModel):
 
 class ClipIn(BaseModel):
     call_id: Annotated[str, Field(min_length=1, max_length=128)]
-    start_s: Annotated[float, Field(ge=0)]
-    end_s: Annotated[float, Field(gt=0)]
+    start_s: Seconds
+    end_s: Seconds
     note: Annotated[str, Field(max_length=1000)] | None = None
     example: Example
 
 
 class ClipPatch(BaseModel):
     call_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
-    start_s: Annotated[float, Field(ge=0)] | None = None
-    end_s: Annotated[float, Field(gt=0)] | None = None
+    start_s: Seconds | None = None
+    end_s: Seconds | None = None
     note: Annotated[str, Field(max_length=1000)] | None = None
     example: Example | None = None
 
 
 class ClipOrder(BaseModel):
-    clip_ids: list[int]
+    clip_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=1000)
 
 
 class TurnOut(BaseModel):
@@ -186,12 +191,14 @@ async def create_api(request: Request, user: Manager, body: PlaylistIn) -> Creat
 
 
 @router.get("/api/v1/playlists/{playlist_id}", response_model=PlaylistDetail, tags=["playlists"])
-async def get_api(request: Request, user: Viewer, playlist_id: int) -> PlaylistDetail:
+async def get_api(request: Request, user: Viewer, playlist_id: PlaylistId) -> PlaylistDetail:
     return _load(request, user, playlist_id)
 
 
 @router.patch("/api/v1/playlists/{playlist_id}", status_code=204, tags=["playlists"])
-async def patch_api(request: Request, user: Manager, playlist_id: int, body: PlaylistPatch) -> None:
+async def patch_api(
+    request: Request, user: Manager, playlist_id: PlaylistId, body: PlaylistPatch
+) -> None:
     changes = body.model_dump(exclude_unset=True)
     if "title" in changes and changes["title"] is None:
         error = {"loc": ("body", "title"), "msg": "must not be empty", "type": "value_error"}
@@ -207,7 +214,7 @@ async def patch_api(request: Request, user: Manager, playlist_id: int, body: Pla
 
 
 @router.delete("/api/v1/playlists/{playlist_id}", status_code=204, tags=["playlists"])
-async def delete_api(request: Request, user: Manager, playlist_id: int) -> None:
+async def delete_api(request: Request, user: Manager, playlist_id: PlaylistId) -> None:
     with _translated_errors():
         service.delete_playlist(
             web_context(request).uow_factory, user.principal, playlist_id, client_address(request)
@@ -220,7 +227,9 @@ async def delete_api(request: Request, user: Manager, playlist_id: int) -> None:
     status_code=201,
     tags=["playlists"],
 )
-async def add_clip_api(request: Request, user: Manager, playlist_id: int, body: ClipIn) -> Created:
+async def add_clip_api(
+    request: Request, user: Manager, playlist_id: PlaylistId, body: ClipIn
+) -> Created:
     clip = ClipInput(body.call_id, body.start_s, body.end_s, body.note, body.example)
     with _translated_errors():
         clip_id = service.add_clip(
@@ -237,7 +246,7 @@ async def add_clip_api(request: Request, user: Manager, playlist_id: int, body: 
     "/api/v1/playlists/{playlist_id}/clips/{clip_id}", status_code=204, tags=["playlists"]
 )
 async def patch_clip_api(
-    request: Request, user: Manager, playlist_id: int, clip_id: int, body: ClipPatch
+    request: Request, user: Manager, playlist_id: PlaylistId, clip_id: ClipId, body: ClipPatch
 ) -> None:
     changes = body.model_dump(exclude_unset=True)
     for required in ("call_id", "start_s", "end_s", "example"):
@@ -258,7 +267,9 @@ async def patch_clip_api(
 @router.delete(
     "/api/v1/playlists/{playlist_id}/clips/{clip_id}", status_code=204, tags=["playlists"]
 )
-async def delete_clip_api(request: Request, user: Manager, playlist_id: int, clip_id: int) -> None:
+async def delete_clip_api(
+    request: Request, user: Manager, playlist_id: PlaylistId, clip_id: ClipId
+) -> None:
     with _translated_errors():
         service.delete_clip(
             web_context(request).uow_factory,
@@ -270,7 +281,9 @@ async def delete_clip_api(request: Request, user: Manager, playlist_id: int, cli
 
 
 @router.post("/api/v1/playlists/{playlist_id}/clips/order", status_code=204, tags=["playlists"])
-async def order_api(request: Request, user: Manager, playlist_id: int, body: ClipOrder) -> None:
+async def order_api(
+    request: Request, user: Manager, playlist_id: PlaylistId, body: ClipOrder
+) -> None:
     with _translated_errors():
         service.order_clips(
             web_context(request).uow_factory,
@@ -288,7 +301,7 @@ async def order_api(request: Request, user: Manager, playlist_id: int, body: Cli
     responses={200: {"content": {"audio/wav": {}}, "description": "the clip's window as WAV"}},
 )
 async def clip_audio_api(
-    request: Request, user: Viewer, playlist_id: int, clip_id: int
+    request: Request, user: Viewer, playlist_id: PlaylistId, clip_id: ClipId
 ) -> Response:
     """Only the clip's time window of the recording: how users who may not hear the whole call
     (agents, account managers) play a playlist."""
@@ -314,7 +327,7 @@ async def clip_audio_api(
 async def export_api(
     request: Request,
     user: Exporter,
-    playlist_id: int,
+    playlist_id: PlaylistId,
     export_format: Annotated[Literal["html", "csv", "json"], Query(alias="format")] = "html",
 ) -> Response:
     """The playlist as a standalone HTML page, a CSV or a JSON file (audited)."""
@@ -389,14 +402,14 @@ async def create_form(
 
 
 @router.get("/playlists/{playlist_id}", include_in_schema=False)
-async def edit_page(request: Request, user: Viewer, playlist_id: int) -> Response:
+async def edit_page(request: Request, user: Viewer, playlist_id: PlaylistId) -> Response:
     detail = _load(request, user, playlist_id)
     values = {"playlist": detail, "data": json.loads(detail.model_dump_json())}
     return render(request, "playlists/edit.html", values, user=user)
 
 
 @router.get("/playlists/{playlist_id}/session", include_in_schema=False)
-async def session_page(request: Request, user: Viewer, playlist_id: int) -> Response:
+async def session_page(request: Request, user: Viewer, playlist_id: PlaylistId) -> Response:
     detail = _load(request, user, playlist_id)
     values = {"playlist": detail, "data": json.loads(detail.model_dump_json())}
     return render(request, "playlists/session.html", values, user=user)

@@ -41,7 +41,7 @@ RowId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # fits an INTEGER column 
 Points = Annotated[float | None, Field(allow_inf_nan=False)]
 
 # Texts the page's script shows (chart axis, errors, prompts).
-SCRIPT_LABELS = ("sentiment", "time", "reason_required", "saved", "no_audio")
+SCRIPT_LABELS = ("sentiment", "time", "reason_required")
 
 AUDIO_TYPES = {
     ".wav": "audio/wav",

@@ -125,7 +125,7 @@ def _topic(count: TopicCount, names: dict[str, str]) -> TopicOut:
     response_model_by_alias=True,
     tags=["dashboards"],
 )
-async def scores_api(request: Request, user: Viewer, query: Filters) -> ScoresOut:
+def scores_api(request: Request, user: Viewer, query: Filters) -> ScoresOut:
     found = service.scores(web_context(request).uow_factory, user.principal, query)
     return ScoresOut(
         period=_period(found.period),
@@ -144,7 +144,7 @@ async def scores_api(request: Request, user: Viewer, query: Filters) -> ScoresOu
     response_model_by_alias=True,
     tags=["dashboards"],
 )
-async def failed_items_api(request: Request, user: Viewer, query: Filters) -> FailedItemsOut:
+def failed_items_api(request: Request, user: Viewer, query: Filters) -> FailedItemsOut:
     period, items = service.failed_items(web_context(request).uow_factory, user.principal, query)
     return FailedItemsOut(
         period=_period(period),
@@ -168,7 +168,7 @@ async def failed_items_api(request: Request, user: Viewer, query: Filters) -> Fa
     response_model_by_alias=True,
     tags=["dashboards"],
 )
-async def blind_spots_api(request: Request, user: Viewer, query: Filters) -> BlindSpotsOut:
+def blind_spots_api(request: Request, user: Viewer, query: Filters) -> BlindSpotsOut:
     found = service.blind_spots(web_context(request).uow_factory, user.principal, query)
     names = topic_names(language_of(request))
     return BlindSpotsOut(
@@ -182,7 +182,7 @@ async def blind_spots_api(request: Request, user: Viewer, query: Filters) -> Bli
 
 
 @router.get("/dashboards", include_in_schema=False)
-async def dashboards_page(request: Request, user: Viewer, query: Filters) -> Response:
+def dashboards_page(request: Request, user: Viewer, query: Filters) -> Response:
     lines, teams = service.filter_options(web_context(request).uow_factory)
     values = {"query": query, "lines": lines, "teams": teams}
     return render(request, "dashboards/index.html", values, user=user)

@@ -172,13 +172,13 @@ def _load(request: Request, user: RequestUser, playlist_id: int) -> PlaylistDeta
 
 
 @router.get("/api/v1/playlists", response_model=list[PlaylistOut], tags=["playlists"])
-async def list_api(request: Request, user: Viewer) -> list[PlaylistOut]:
+def list_api(request: Request, user: Viewer) -> list[PlaylistOut]:
     found = service.list_playlists(web_context(request).uow_factory)
     return [PlaylistOut.model_validate(p, from_attributes=True) for p in found]
 
 
 @router.post("/api/v1/playlists", response_model=Created, status_code=201, tags=["playlists"])
-async def create_api(request: Request, user: Manager, body: PlaylistIn) -> Created:
+def create_api(request: Request, user: Manager, body: PlaylistIn) -> Created:
     playlist_id = service.create_playlist(
         web_context(request).uow_factory,
         user.principal,
@@ -191,12 +191,12 @@ async def create_api(request: Request, user: Manager, body: PlaylistIn) -> Creat
 
 
 @router.get("/api/v1/playlists/{playlist_id}", response_model=PlaylistDetail, tags=["playlists"])
-async def get_api(request: Request, user: Viewer, playlist_id: PlaylistId) -> PlaylistDetail:
+def get_api(request: Request, user: Viewer, playlist_id: PlaylistId) -> PlaylistDetail:
     return _load(request, user, playlist_id)
 
 
 @router.patch("/api/v1/playlists/{playlist_id}", status_code=204, tags=["playlists"])
-async def patch_api(
+def patch_api(
     request: Request, user: Manager, playlist_id: PlaylistId, body: PlaylistPatch
 ) -> None:
     changes = body.model_dump(exclude_unset=True)
@@ -214,7 +214,7 @@ async def patch_api(
 
 
 @router.delete("/api/v1/playlists/{playlist_id}", status_code=204, tags=["playlists"])
-async def delete_api(request: Request, user: Manager, playlist_id: PlaylistId) -> None:
+def delete_api(request: Request, user: Manager, playlist_id: PlaylistId) -> None:
     with _translated_errors():
         service.delete_playlist(
             web_context(request).uow_factory, user.principal, playlist_id, client_address(request)
@@ -227,7 +227,7 @@ async def delete_api(request: Request, user: Manager, playlist_id: PlaylistId) -
     status_code=201,
     tags=["playlists"],
 )
-async def add_clip_api(
+def add_clip_api(
     request: Request, user: Manager, playlist_id: PlaylistId, body: ClipIn
 ) -> Created:
     clip = ClipInput(body.call_id, body.start_s, body.end_s, body.note, body.example)
@@ -245,7 +245,7 @@ async def add_clip_api(
 @router.patch(
     "/api/v1/playlists/{playlist_id}/clips/{clip_id}", status_code=204, tags=["playlists"]
 )
-async def patch_clip_api(
+def patch_clip_api(
     request: Request, user: Manager, playlist_id: PlaylistId, clip_id: ClipId, body: ClipPatch
 ) -> None:
     changes = body.model_dump(exclude_unset=True)
@@ -267,7 +267,7 @@ async def patch_clip_api(
 @router.delete(
     "/api/v1/playlists/{playlist_id}/clips/{clip_id}", status_code=204, tags=["playlists"]
 )
-async def delete_clip_api(
+def delete_clip_api(
     request: Request, user: Manager, playlist_id: PlaylistId, clip_id: ClipId
 ) -> None:
     with _translated_errors():
@@ -281,7 +281,7 @@ async def delete_clip_api(
 
 
 @router.post("/api/v1/playlists/{playlist_id}/clips/order", status_code=204, tags=["playlists"])
-async def order_api(
+def order_api(
     request: Request, user: Manager, playlist_id: PlaylistId, body: ClipOrder
 ) -> None:
     with _translated_errors():
@@ -300,7 +300,7 @@ async def order_api(
     response_class=Response,
     responses={200: {"content": {"audio/wav": {}}, "description": "the clip's window as WAV"}},
 )
-async def clip_audio_api(
+def clip_audio_api(
     request: Request, user: Viewer, playlist_id: PlaylistId, clip_id: ClipId
 ) -> Response:
     """Only the clip's time window of the recording: how users who may not hear the whole call
@@ -324,7 +324,7 @@ async def clip_audio_api(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}, "application/json": {}, "text/html": {}}}},
 )
-async def export_api(
+def export_api(
     request: Request,
     user: Exporter,
     playlist_id: PlaylistId,
@@ -377,13 +377,13 @@ def _csv(detail: PlaylistDetail) -> str:
 
 
 @router.get("/playlists", include_in_schema=False)
-async def list_page(request: Request, user: Viewer) -> Response:
+def list_page(request: Request, user: Viewer) -> Response:
     found = service.list_playlists(web_context(request).uow_factory)
     return render(request, "playlists/list.html", {"playlists": found}, user=user)
 
 
 @router.post("/playlists", include_in_schema=False)
-async def create_form(
+def create_form(
     request: Request,
     user: Manager,
     title: Annotated[str, Form(min_length=1, max_length=200)],
@@ -402,14 +402,14 @@ async def create_form(
 
 
 @router.get("/playlists/{playlist_id}", include_in_schema=False)
-async def edit_page(request: Request, user: Viewer, playlist_id: PlaylistId) -> Response:
+def edit_page(request: Request, user: Viewer, playlist_id: PlaylistId) -> Response:
     detail = _load(request, user, playlist_id)
     values = {"playlist": detail, "data": json.loads(detail.model_dump_json())}
     return render(request, "playlists/edit.html", values, user=user)
 
 
 @router.get("/playlists/{playlist_id}/session", include_in_schema=False)
-async def session_page(request: Request, user: Viewer, playlist_id: PlaylistId) -> Response:
+def session_page(request: Request, user: Viewer, playlist_id: PlaylistId) -> Response:
     detail = _load(request, user, playlist_id)
     values = {"playlist": detail, "data": json.loads(detail.model_dump_json())}
     return render(request, "playlists/session.html", values, user=user)

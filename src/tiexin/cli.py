@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tiexin.bootstrap import RunnerKind, make_runner, open_storage
+from tiexin.care_cli import care_app, register_exports, register_imports, sms_app, synth_app
 from tiexin.config import Settings
 from tiexin.domain.calls import CallAnalysis, CallStatus
 from tiexin.domain.errors import InputError, TiexinError
@@ -65,6 +66,11 @@ queue_app = typer.Typer(help="The weekly review queue.", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
 sampling_app = typer.Typer(help="Sampling plans for the review queue.", no_args_is_help=True)
 app.add_typer(sampling_app, name="sampling")
+app.add_typer(care_app, name="care")
+app.add_typer(sms_app, name="sms")
+app.add_typer(synth_app, name="synth")
+register_imports(import_app)
+register_exports(export_app)
 
 P = ParamSpec("P")
 console = make_console()

@@ -126,6 +126,30 @@ class Settings(BaseSettings):
     appeal_days: int = Field(
         7, ge=1, description="Days after release during which an agent may appeal an evaluation."
     )
+    care_rules_file: Path | None = Field(
+        None,
+        description=(
+            "Care rules YAML (docs/care-rules.md) `tiexin care run` plans with unless `--rules` "
+            "is given. Default: the bundled rules."
+        ),
+    )
+    sms_gateway_url: str | None = Field(
+        None,
+        description=(
+            "URL of the operator's SMS gateway: `tiexin sms send` POSTs each message to it as "
+            "JSON. Without it messages are delivered to the outbox file."
+        ),
+    )
+    sms_sender: str = Field(
+        "10088", description="Sender id sent to the SMS gateway with every message."
+    )
+    sms_outbox_file: Path | None = Field(
+        None,
+        description=(
+            "JSON Lines file SMS are delivered to when no gateway is set. Default: "
+            "`sms-outbox.jsonl` in the data folder."
+        ),
+    )
 
     @field_validator("agent_channel")
     @classmethod

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .calibration import SqlCalibrationRepository
 from .call_list import SqlCallListRepository
+from .care import SqlCareRepository
 from .dashboards import SqlDashboardRepository
 from .evaluations import SqlEvaluationRepository
 from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     sampling: SqlSamplingRepository
     calibration: SqlCalibrationRepository
     call_list: SqlCallListRepository
+    care: SqlCareRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
         self.sampling = SqlSamplingRepository(self._session)
         self.calibration = SqlCalibrationRepository(self._session)
         self.call_list = SqlCallListRepository(self._session)
+        self.care = SqlCareRepository(self._session)
         return self
 
     def __exit__(

@@ -1,0 +1,334 @@
+"""The care engine's storage: imported customers, usage, staff and risk flags; care tasks, their
+events, the grace-credit ledger and the SMS outbox.
+
+Bulk paths (imports, the care run) use executemany with upserts or conflict-ignoring inserts, so
+a repeated import or an interrupted run never duplicates a row; reads for the care run return
+plain tuples with dates as text, which the service turns into numpy columns in one step.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .tables import (
+    care_customers,
+    care_grace_credits,
+    care_manager_history,
+    care_risk_flags,
+    care_staff,
+    care_task_events,
+    care_tasks,
+    care_usage,
+    sms_outbox,
+)
+
+Values = Mapping[str, Any]
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "msisdn",
+    "name",
+    "birthday",
+    "tier",
+    "branch",
+    "county",
+    "plan_id",
+    "balance_yuan",
+    "points",
+    "points_expiry",
+    "account_manager_id",
+    "join_date",
+)
+_DATE_COLUMNS = ("birthday", "points_expiry", "join_date")
+_STREAM_ROWS = 2_000
+
+
+def _as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A date as YYYY-MM-DD text on both databases, so millions convert in one numpy call."""
+    return cast(column, String)
+
+
+class SqlCareRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    # ---- writing in bulk ----
+
+    def _insert(self, table: Table) -> Any:
+        if self._db.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _upsert(self, table: Table, rows: Sequence[Values], keep: Iterable[str] = ()) -> None:
+        """Insert rows, updating those whose primary key exists; a `keep` column keeps its
+        stored value when the new one is NULL."""
+        if not rows:
+            return
+        statement = self._insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        kept = set(keep)
+        changes = {
+            name: func.coalesce(statement.excluded[name], table.c[name])
+            if name in kept
+            else statement.excluded[name]
+            for name in rows[0]
+            if name not in keys
+        }
+        self._db.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes), rows)
+
+    def _insert_new(self, table: Table, rows: Sequence[Values]) -> None:
+        """Insert rows, skipping any that would break a unique constraint (already there)."""
+        if rows:
+            self._db.execute(self._insert(table).on_conflict_do_nothing(), rows)
+
+    # ---- imports ----
+
+    def upsert_customers(self, rows: Sequence[Values], now: datetime) -> int:
+        """Add or update customers; a changed account manager is recorded in the history.
+        Returns how many managers changed."""
+        ids = [r["customer_id"] for r in rows]
+        query = select(care_customers.c.customer_id, care_customers.c.account_manager_id).where(
+            care_customers.c.customer_id.in_(ids)
+        )
+        before = dict(self._db.execute(query).tuples().all())
+        history = [
+            {
+                "customer_id": r["customer_id"],
+                "from_staff_id": before[r["customer_id"]],
+                "to_staff_id": r["account_manager_id"],
+                "at": now,
+                "reason": "imported",
+            }
+            for r in rows
+            if r["customer_id"] in before
+            and r["account_manager_id"] is not None
+            and r["account_manager_id"] != before[r["customer_id"]]
+        ]
+        self._upsert(
+            care_customers, [{**r, "updated_at": now} for r in rows], keep=["account_manager_id"]
+        )
+        if history:
+            self._db.execute(insert(care_manager_history), history)
+        return len(history)
+
+    def upsert_usage(self, rows: Sequence[Values]) -> None:
+        self._upsert(care_usage, rows)
+
+    def replace_staff(self, rows: Sequence[Values], now: datetime, *, retire_others: bool) -> None:
+        """Add or update staff; with `retire_others`, staff not in `rows` become inactive."""
+        if retire_others:
+            self._db.execute(update(care_staff).values(active=False))
+        self._upsert(care_staff, [{**r, "active": True, "updated_at": now} for r in rows])
+
+    def replace_risk_flags(self, rows: Sequence[Values], now: datetime) -> None:
+        self._db.execute(delete(care_risk_flags))
+        if rows:
+            self._db.execute(insert(care_risk_flags), [{**r, "imported_at": now} for r in rows])
+
+    # ---- reading for the care run ----
+
+    def customer_rows(self) -> list[tuple[Any, ...]]:
+        """Every customer as a tuple in CUSTOMER_COLUMNS order; dates as YYYY-MM-DD text."""
+        columns = [
+            _as_text(care_customers.c[n]) if n in _DATE_COLUMNS else care_customers.c[n]
+            for n in CUSTOMER_COLUMNS
+        ]
+        return [tuple(r) for r in self._db.execute(select(*columns)).tuples()]
+
+    def usage_rows(self, first: date, end: date) -> list[tuple[Any, ...]]:
+        """Usage of the months from `first` up to, not including, `end`: (customer_id, month
+        as text, voice_minutes, data_gb, sms, bill_yuan)."""
+        u = care_usage.c
+        query = select(
+            u.customer_id, _as_text(u.month), u.voice_minutes, u.data_gb, u.sms, u.bill_yuan
+        ).where(u.month >= first, u.month < end)
+        return [tuple(r) for r in self._db.execute(query).tuples()]
+
+    def staff_rows(self) -> list[Row[Any]]:
+        """Active staff."""
+        query = select(care_staff).where(care_staff.c.active.is_(True))
+        return list(self._db.execute(query.order_by(care_staff.c.staff_id)).all())
+
+    def risk_flags(self) -> dict[str, str]:
+        query = select(care_risk_flags.c.customer_id, care_risk_flags.c.reason)
+        return dict(self._db.execute(query).tuples().all())
+
+    def task_history(self, *, excluding: date) -> list[tuple[str, str, str, date]]:
+        """(customer_id, rule_id, status, created_on) of every task not created on `excluding`."""
+        t = care_tasks.c
+        query = select(t.customer_id, t.rule_id, t.status, t.created_on).where(
+            t.created_on != excluding
+        )
+        return list(self._db.execute(query).tuples())
+
+    def grants(self, *, excluding: date) -> dict[str, list[date]]:
+        g = care_grace_credits.c
+        query = select(g.customer_id, g.granted_on).where(g.granted_on != excluding)
+        grants: dict[str, list[date]] = defaultdict(list)
+        for customer_id, granted_on in self._db.execute(query).tuples():
+            grants[customer_id].append(granted_on)
+        return dict(grants)
+
+    def open_loads(self, *, excluding: date) -> dict[str, int]:
+        """Open tasks per assignee, leaving out the tasks created on `excluding`."""
+        t = care_tasks.c
+        query = (
+            select(t.assignee, func.count())
+            .where(t.open_slot.is_not(None), t.assignee.is_not(None), t.created_on != excluding)
+            .group_by(t.assignee)
+        )
+        return {a: int(n) for a, n in self._db.execute(query).tuples()}
+
+    # ---- storing a care run ----
+
+    def existing_task_ids(self, task_ids: Sequence[str]) -> set[str]:
+        query = select(care_tasks.c.task_id).where(care_tasks.c.task_id.in_(task_ids))
+        return set(self._db.execute(query).scalars())
+
+    def add_tasks(self, rows: Sequence[Values]) -> None:
+        self._insert_new(care_tasks, rows)
+
+    def add_grace_credits(self, rows: Sequence[Values]) -> None:
+        self._insert_new(care_grace_credits, rows)
+
+    def queue_sms(self, rows: Sequence[Values]) -> None:
+        self._insert_new(sms_outbox, rows)
+
+    def set_account_managers(self, rows: Sequence[Values], now: datetime) -> None:
+        """rows: customer_id, from_staff_id, to_staff_id, reason; history kept."""
+        if not rows:
+            return
+        statement = (
+            update(care_customers)
+            .where(care_customers.c.customer_id == bindparam("b_customer_id"))
+            .values(account_manager_id=bindparam("b_to"), updated_at=now)
+        )
+        params = [{"b_customer_id": r["customer_id"], "b_to": r["to_staff_id"]} for r in rows]
+        self._db.connection().execute(statement, params)
+        self._db.execute(insert(care_manager_history), [{**r, "at": now} for r in rows])
+
+    # ---- tasks ----
+
+    def task(self, task_id: str) -> Row[Any] | None:
+        query = select(care_tasks).where(care_tasks.c.task_id == task_id)
+        return self._db.execute(query).first()
+
+    def task_events(self, task_id: str) -> list[Row[Any]]:
+        query = select(care_task_events).where(care_task_events.c.task_id == task_id)
+        return list(self._db.execute(query.order_by(care_task_events.c.id)).all())
+
+    def move_task(
+        self,
+        task_id: str,
+        *,
+        from_status: str,
+        to_status: str,
+        actor: str,
+        note: str | None,
+        now: datetime,
+    ) -> bool:
+        """Change a task's status if it still has `from_status`; the event is recorded.
+        False when someone else changed it first."""
+        t = care_tasks.c
+        changes: dict[str, Any] = {"status": to_status, "updated_at": now}
+        changes["open_slot"] = None if to_status == "closed" else 1
+        if note:
+            changes["note"] = note
+        statement = (
+            update(care_tasks)
+            .where(and_(t.task_id == task_id, t.status == from_status))
+            .values(**changes)
+        )
+        if self._db.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        event = {
+            "task_id": task_id,
+            "from_status": from_status,
+            "to_status": to_status,
+            "actor": actor,
+            "note": note,
+            "at": now,
+        }
+        self._db.execute(insert(care_task_events).values(**event))
+        return True
+
+    def set_plan(self, customer_id: str, plan_id: str, now: datetime) -> None:
+        statement = (
+            update(care_customers)
+            .where(care_customers.c.customer_id == customer_id)
+            .values(plan_id=plan_id, updated_at=now)
+        )
+        self._db.execute(statement)
+
+    def customer(self, customer_id: str) -> Row[Any] | None:
+        query = select(care_customers).where(care_customers.c.customer_id == customer_id)
+        return self._db.execute(query).first()
+
+    def manager_history(self, customer_id: str) -> list[Row[Any]]:
+        h = care_manager_history.c
+        query = select(care_manager_history).where(h.customer_id == customer_id)
+        return list(self._db.execute(query.order_by(h.id)).all())
+
+    # ---- SMS ----
+
+    def due_sms(self, now: datetime, limit: int) -> list[Row[Any]]:
+        s = sms_outbox.c
+        query = (
+            select(sms_outbox)
+            .where(s.status == "queued", s.send_at <= now)
+            .order_by(s.send_at, s.task_id)
+            .limit(limit)
+        )
+        return list(self._db.execute(query).all())
+
+    def sms_sent(self, task_id: str, now: datetime) -> None:
+        statement = (
+            update(sms_outbox)
+            .where(sms_outbox.c.task_id == task_id)
+            .values(status="sent", sent_at=now, attempts=sms_outbox.c.attempts + 1, last_error=None)
+        )
+        self._db.execute(statement)
+
+    def sms_failed(self, task_id: str, error: str, retry_at: datetime) -> None:
+        statement = (
+            update(sms_outbox)
+            .where(sms_outbox.c.task_id == task_id)
+            .values(send_at=retry_at, attempts=sms_outbox.c.attempts + 1, last_error=error)
+        )
+        self._db.execute(statement)
+
+    # ---- exports ----
+
+    def iter_customers(self) -> Iterator[dict[str, Any]]:
+        query = select(care_customers).order_by(care_customers.c.customer_id)
+        return self._stream(query)
+
+    def iter_tasks(self) -> Iterator[dict[str, Any]]:
+        return self._stream(select(care_tasks).order_by(care_tasks.c.task_id))
+
+    def iter_sms(self) -> Iterator[dict[str, Any]]:
+        return self._stream(select(sms_outbox).order_by(sms_outbox.c.task_id))
+
+    def _stream(self, query: Any) -> Iterator[dict[str, Any]]:
+        result = self._db.execute(query.execution_options(yield_per=_STREAM_ROWS))
+        for row in result:
+            yield dict(row._mapping)

@@ -1,0 +1,279 @@
+"""Command line of the care engine: imports, `care run/assign/outcome`, `sms send`, exports and
+`synth world`. Registered on the main app by `tiexin.cli`."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, ParamSpec
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tiexin.adapters.sms import HttpGatewaySender, OutboxFileSender, SmsSender
+from tiexin.bootstrap import open_storage
+from tiexin.config import Settings
+from tiexin.domain.errors import TiexinError
+from tiexin.services.care_data import read_rules
+from tiexin.services.care_export import export_care_tasks, export_customers, export_sms
+from tiexin.services.care_import import (
+    ImportReport,
+    import_customers,
+    import_risk_flags,
+    import_staff,
+    import_usage,
+)
+from tiexin.services.care_run import CareRunReport, assign_managers, run_care
+from tiexin.services.care_sms import send_due_sms
+from tiexin.services.care_tasks import OUTCOMES, record_outcome
+from tiexin.services.care_world import write_world
+from tiexin.services.export import EXPORT_FORMATS
+from tiexin.services.ingest import UnitOfWorkFactory
+from tiexin.services.rules_data import configured_catalog
+from tiexin.terminal import make_console, print_error
+
+care_app = typer.Typer(help="Proactive care of VIP customers.", no_args_is_help=True)
+sms_app = typer.Typer(help="The SMS outbox.", no_args_is_help=True)
+synth_app = typer.Typer(help="Synthetic data for demos and benchmarks.", no_args_is_help=True)
+
+P = ParamSpec("P")
+console = make_console()
+errors = make_console(stderr=True)
+SHOWN_ERRORS = 50
+
+OutputOption = Annotated[Path, typer.Option("--output", help="File to write.")]
+FormatOption = Annotated[str, typer.Option("--format", help="Output format: jsonl.")]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Care rules YAML (default TIEXIN_CARE_RULES_FILE or bundled)."),
+]
+
+
+def _user_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """A TiexinError is one red line and exit status 2, without a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except TiexinError as exc:
+            print_error(errors, exc)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise TiexinError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def _storage() -> tuple[Settings, UnitOfWorkFactory]:
+    settings = Settings()
+    return settings, open_storage(settings)
+
+
+def _print_import(report: ImportReport) -> None:
+    console.print(
+        f"{report.file}: {report.rows} {report.kind} rows read, {report.imported} imported, "
+        f"{report.error_count} rejected"
+    )
+    if report.managers_changed:
+        console.print(f"Account manager changed for {report.managers_changed} customers")
+    for error in report.errors[:SHOWN_ERRORS]:
+        console.print(f"[red]Rejected[/]: {error}", highlight=False, soft_wrap=True)
+    if report.error_count > SHOWN_ERRORS:
+        console.print(f"… and {report.error_count - SHOWN_ERRORS} more rejected rows")
+
+
+# ---- imports (registered under `tiexin import`) ----
+
+CsvArgument = Annotated[Path, typer.Argument(help="CSV file (docs/care.md).")]
+
+
+@_user_errors
+def import_customers_command(file: CsvArgument) -> None:
+    """Import customers from the CRM export; re-importing updates them."""
+    _print_import(import_customers(_storage()[1], file))
+
+
+@_user_errors
+def import_usage_command(file: CsvArgument) -> None:
+    """Import monthly usage from the billing export; re-importing updates it."""
+    _print_import(import_usage(_storage()[1], file))
+
+
+@_user_errors
+def import_staff_command(file: CsvArgument) -> None:
+    """Import the staff list (phone and account managers); it replaces the previous one."""
+    _print_import(import_staff(_storage()[1], file))
+
+
+@_user_errors
+def import_risk_flags_command(file: CsvArgument) -> None:
+    """Import the customers at risk of leaving, with reasons; it replaces the previous list."""
+    _print_import(import_risk_flags(_storage()[1], file))
+
+
+def register_imports(import_app: typer.Typer) -> None:
+    import_app.command("customers")(import_customers_command)
+    import_app.command("usage")(import_usage_command)
+    import_app.command("staff")(import_staff_command)
+    import_app.command("risk-flags")(import_risk_flags_command)
+
+
+# ---- exports (registered under `tiexin export`) ----
+
+
+def _check_format(format: str) -> None:
+    if format not in EXPORT_FORMATS:
+        raise TiexinError(f"--format {format}: supported formats are {', '.join(EXPORT_FORMATS)}")
+
+
+@_user_errors
+def export_customers_command(output: OutputOption, format: FormatOption = "jsonl") -> None:
+    """Write every customer, with the account manager, as JSON Lines."""
+    _check_format(format)
+    console.print(f"Wrote {export_customers(_storage()[1], output)} customers to {output}")
+
+
+@_user_errors
+def export_care_tasks_command(output: OutputOption, format: FormatOption = "jsonl") -> None:
+    """Write every care task (facts, explanation, script, status) as JSON Lines."""
+    _check_format(format)
+    console.print(f"Wrote {export_care_tasks(_storage()[1], output)} care tasks to {output}")
+
+
+@_user_errors
+def export_sms_command(output: OutputOption, format: FormatOption = "jsonl") -> None:
+    """Write the SMS outbox (queued and sent messages) as JSON Lines."""
+    _check_format(format)
+    console.print(f"Wrote {export_sms(_storage()[1], output)} messages to {output}")
+
+
+def register_exports(export_app: typer.Typer) -> None:
+    export_app.command("customers")(export_customers_command)
+    export_app.command("care-tasks")(export_care_tasks_command)
+    export_app.command("sms")(export_sms_command)
+
+
+# ---- care ----
+
+
+@care_app.command("run")
+@_user_errors
+def care_run(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Plan for this day, YYYY-MM-DD (default today).")
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Assign account managers, then plan, assign and store the day's care tasks."""
+    settings, uow_factory = _storage()
+    care_rules = read_rules(rules or settings.care_rules_file)
+    catalog = configured_catalog(settings, uow_factory)
+    if catalog is None:
+        raise TiexinError(
+            "no tariff catalogue: import one with `tiexin import catalog FILE.yaml` "
+            "or set TIEXIN_CATALOG_FILE"
+        )
+    columns = (TextColumn("storing tasks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task("store", total=None)
+        report = run_care(
+            uow_factory,
+            as_of=_day(as_of),
+            rules=care_rules,
+            catalog=catalog,
+            after_chunk=lambda done, total: progress.update(bar, completed=done, total=total),
+        )
+    _print_run(report)
+
+
+def _print_run(report: CareRunReport) -> None:
+    console.print(
+        f"Care run {report.as_of}: {report.planned} tasks planned, {report.stored} stored, "
+        f"{report.already_stored} already stored; {report.managers_assigned} account managers "
+        f"assigned; {report.sms_queued} SMS queued; {report.grace_credits} grace credits"
+    )
+    for rule_id, count in sorted(report.by_rule.items()):
+        console.print(f"  {rule_id}: {count}")
+    if report.unassigned:
+        console.print(
+            f"[yellow]{report.unassigned} calls unassigned[/]: every phone manager is full"
+        )
+
+
+@care_app.command("assign")
+@_user_errors
+def care_assign() -> None:
+    """Give every VIP without a current account manager one (history kept)."""
+    count = assign_managers(_storage()[1])
+    console.print(f"Assigned an account manager to {count} customers")
+
+
+@care_app.command("outcome")
+@_user_errors
+def care_outcome(
+    task_id: Annotated[str, typer.Argument(help="Care task id (see `tiexin export care-tasks`).")],
+    outcome: Annotated[str, typer.Argument(help=f"One of: {', '.join(OUTCOMES)}.")],
+    note: Annotated[str | None, typer.Option("--note", help="What happened.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who records it (default: the login name).")
+    ] = None,
+) -> None:
+    """Record what happened to a care task; an illegal change is refused."""
+    result = record_outcome(_storage()[1], task_id, outcome, by or getpass.getuser(), note)
+    console.print(f"Task {result.task_id}: {result.from_status} → {result.to_status}")
+    if result.plan_changed_to:
+        console.print(f"Customer moved to plan {result.plan_changed_to}")
+
+
+# ---- sms ----
+
+
+def _sender(settings: Settings) -> SmsSender:
+    if settings.sms_gateway_url:
+        return HttpGatewaySender(settings.sms_gateway_url, sender=settings.sms_sender)
+    return OutboxFileSender(settings.sms_outbox_file or settings.data_dir / "sms-outbox.jsonl")
+
+
+@sms_app.command("send")
+@_user_errors
+def sms_send(rules: RulesOption = None) -> None:
+    """Send the queued SMS that are due (never in the rules' quiet hours)."""
+    settings, uow_factory = _storage()
+    quiet = read_rules(rules or settings.care_rules_file).quiet_hours
+    report = send_due_sms(uow_factory, _sender(settings), quiet=quiet)
+    if report.quiet_until is not None:
+        console.print(f"Quiet hours: nothing sent before {report.quiet_until:%Y-%m-%d %H:%M}")
+        return
+    console.print(f"Sent {report.sent} SMS, {len(report.failed)} failed (retried later)")
+    for line in report.failed[:SHOWN_ERRORS]:
+        console.print(f"[red]Failed[/]: {line}", highlight=False, soft_wrap=True)
+
+
+# ---- synth ----
+
+
+@synth_app.command("world")
+@_user_errors
+def synth_world(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")],
+    customers: Annotated[int, typer.Option("--customers", min=1)] = 1000,
+    months: Annotated[int, typer.Option("--months", min=1, max=24)] = 3,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day the usage leads up to (default today).")
+    ] = None,
+) -> None:
+    """Write an invented customer base: catalog.yaml, customers.csv, usage.csv, staff.csv."""
+    written = write_world(out, customers=customers, months=months, seed=seed, as_of=_day(as_of))
+    console.print(f"Wrote {', '.join(str(p) for p in written.values())}")

@@ -1,0 +1,247 @@
+"""The daily care run: assign account managers, plan today's tasks, assign them, store them with
+their grace credits and SMS, chunk by chunk.
+
+Each chunk is one transaction. A task's id is its as-of date, rule and customer, and a run
+reads the stored state without what earlier runs for the same date wrote (`load_inputs`), so
+a run stopped after some chunks plans the same tasks again when restarted and stores only the
+missing ones: the result equals an uninterrupted run, and running a finished date again
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+
+import numpy as np
+
+from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
+from tiexin.care.assignment import (
+    ManagerAssignment,
+    Reason,
+    TaskAssignment,
+    assign_account_managers,
+    assign_tasks,
+)
+from tiexin.care.model import Channel, CustomerTable, FactValue, GraceCredit
+from tiexin.care.planner import plan_tasks
+from tiexin.care.rules import CareRules
+from tiexin.care.schedule import sms_send_time
+from tiexin.domain.catalog import Catalog
+from tiexin.domain.errors import TiexinError
+from tiexin.services.care_data import load_customers, load_inputs, staff_list
+from tiexin.services.ingest import UnitOfWorkFactory
+
+CHUNK_TASKS = 5_000
+OPERATOR_TIMEZONE = timezone(timedelta(hours=8))  # quiet hours are Beijing wall-clock times
+RULE_ID_MAX = 64  # care_tasks.rule_id
+PRE_NOTICE = (
+    "【VIP贴心服务】尊敬的{name}，您好！您的专属电话经理近日将致电您，"
+    "为您办理「{rule}」相关服务，请留意接听。"
+)
+
+
+@dataclass
+class CareRunReport:
+    as_of: date
+    managers_assigned: int = 0
+    planned: int = 0
+    stored: int = 0  # new in this run
+    already_stored: int = 0  # stored by an earlier, interrupted run for the same date
+    unassigned: int = 0  # calls nobody had room for, left for a supervisor
+    sms_queued: int = 0
+    grace_credits: int = 0
+    by_rule: Counter[str] = field(default_factory=Counter)
+
+
+def task_key(as_of: date, rule_id: str, customer_id: str) -> str:
+    return f"{as_of:%Y%m%d}-{rule_id}-{customer_id}"
+
+
+def assign_managers(uow_factory: UnitOfWorkFactory, *, now: datetime | None = None) -> int:
+    """Give every VIP without a current account manager one; returns how many were assigned."""
+    with uow_factory() as uow:
+        decisions = assign_account_managers(load_customers(uow), staff_list(uow))
+        _store_managers(uow, decisions, now or datetime.now(UTC))
+        uow.commit()
+    return len(decisions)
+
+
+def _store_managers(
+    uow: SqlUnitOfWork, decisions: Sequence[ManagerAssignment], now: datetime
+) -> None:
+    rows = [
+        {
+            "customer_id": d.customer_id,
+            "from_staff_id": d.previous or None,
+            "to_staff_id": d.staff_id,
+            "reason": d.reason.value,
+        }
+        for d in decisions
+    ]
+    uow.care.set_account_managers(rows, now)
+
+
+def _with_managers(
+    customers: CustomerTable, decisions: Sequence[ManagerAssignment]
+) -> CustomerTable:
+    if not decisions:
+        return customers
+    managers = customers.account_manager_id.astype(object)
+    rows = np.searchsorted(customers.customer_id, [d.customer_id for d in decisions])
+    managers[rows] = [d.staff_id for d in decisions]
+    return dataclasses.replace(customers, account_manager_id=managers.astype(np.str_))
+
+
+def run_care(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    as_of: date,
+    rules: CareRules,
+    catalog: Catalog,
+    now: datetime | None = None,
+    chunk_size: int = CHUNK_TASKS,
+    after_chunk: Callable[[int, int], None] | None = None,
+) -> CareRunReport:
+    """Plan and store the care tasks of `as_of`. `after_chunk(stored, total)` is called after
+    each committed chunk (progress bars)."""
+    long_ids = [r.id for r in rules.rules if len(r.id) > RULE_ID_MAX]
+    if long_ids:
+        raise TiexinError(f"rule ids longer than {RULE_ID_MAX} characters: {long_ids}")
+    now = now or datetime.now(UTC)
+    report = CareRunReport(as_of)
+    with uow_factory() as uow:
+        inputs = load_inputs(uow, rules, as_of)
+        decisions = assign_account_managers(inputs.customers, inputs.staff)
+        _store_managers(uow, decisions, now)
+        uow.commit()
+    report.managers_assigned = len(decisions)
+    customers = _with_managers(inputs.customers, decisions)
+    tasks = plan_tasks(
+        customers,
+        inputs.usage,
+        catalog,
+        rules,
+        inputs.existing,
+        as_of,
+        grants=inputs.grants,
+        risk_flags=inputs.risk_flags,
+    )
+    assigned = assign_tasks(tasks, inputs.staff, open_tasks=inputs.loads)
+    report.planned = len(assigned)
+    rows = _TaskRows(as_of, rules, customers, now)
+    for start in range(0, len(assigned), chunk_size):
+        chunk = assigned[start : start + chunk_size]
+        with uow_factory() as uow:
+            _store_chunk(uow, chunk, rows, report)
+            uow.commit()
+        if after_chunk is not None:
+            after_chunk(start + len(chunk), len(assigned))
+    return report
+
+
+def _store_chunk(
+    uow: SqlUnitOfWork, chunk: Sequence[TaskAssignment], rows: _TaskRows, report: CareRunReport
+) -> None:
+    keys = [rows.key(a) for a in chunk]
+    stored = uow.care.existing_task_ids(keys)
+    new = [a for a, key in zip(chunk, keys, strict=True) if key not in stored]
+    report.already_stored += len(chunk) - len(new)
+    report.stored += len(new)
+    report.by_rule.update(a.task.rule_id for a in new)
+    report.unassigned += sum(1 for a in new if a.reason == Reason.NO_CAPACITY)
+    uow.care.add_tasks([rows.task(a) for a in new])
+    credits = [
+        rows.grace_credit(a, a.task.grace_credit) for a in new if a.task.grace_credit is not None
+    ]
+    uow.care.add_grace_credits(credits)
+    report.grace_credits += len(credits)
+    messages = [rows.sms(a) for a in new if a.task.channel in (Channel.CALL, Channel.SMS)]
+    uow.care.queue_sms(messages)
+    report.sms_queued += len(messages)
+
+
+def _fact(value: FactValue) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class _TaskRows:
+    """Storage rows of one run's tasks."""
+
+    def __init__(
+        self, as_of: date, rules: CareRules, customers: CustomerTable, now: datetime
+    ) -> None:
+        self.as_of, self.rules, self.customers, self.now = as_of, rules, customers, now
+        # a notice is requested now, or at the start of a future as-of day; never in quiet hours
+        day_start = datetime.combine(as_of, time(0), OPERATOR_TIMEZONE)
+        requested = max(now.astimezone(OPERATOR_TIMEZONE), day_start)
+        self.send_at = sms_send_time(requested, rules.quiet_hours).astimezone(UTC)
+
+    def key(self, assignment: TaskAssignment) -> str:
+        return task_key(self.as_of, assignment.task.rule_id, assignment.task.customer_id)
+
+    def task(self, assignment: TaskAssignment) -> dict[str, Any]:
+        task = assignment.task
+        return {
+            "task_id": self.key(assignment),
+            "customer_id": task.customer_id,
+            "rule_id": task.rule_id,
+            "rule_type": task.rule_type,
+            "rules_version": self.rules.version,
+            "created_on": self.as_of,
+            "channel": task.channel.value,
+            "priority": task.priority,
+            "due": task.due,
+            "status": "open",
+            "open_slot": 1,
+            "assignee": assignment.staff_id or None,
+            "assign_reason": assignment.reason.value,
+            "facts": {k: _fact(v) for k, v in task.facts.items()},
+            "explanation_zh": task.explanation_zh,
+            "explanation_en": task.explanation_en,
+            "script": task.script,
+            "note": None,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+
+    def grace_credit(self, assignment: TaskAssignment, credit: GraceCredit) -> dict[str, Any]:
+        return {
+            "customer_id": credit.customer_id,
+            "task_id": self.key(assignment),
+            "amount_yuan": credit.amount_yuan,
+            "granted_on": credit.granted_on,
+            "expires_on": credit.expires_on,
+            "recovery": credit.recovery,
+        }
+
+    def sms(self, assignment: TaskAssignment) -> dict[str, Any]:
+        task = assignment.task
+        row = int(np.searchsorted(self.customers.customer_id, task.customer_id))
+        if task.channel == Channel.CALL:
+            rule = self.rules.get(task.rule_id)
+            name = rule.name if rule is not None else task.rule_id
+            kind, text = (
+                "pre_notice",
+                PRE_NOTICE.format(name=task.facts["customer_name"], rule=name),
+            )
+        else:
+            kind, text = "message", task.script
+        return {
+            "task_id": self.key(assignment),
+            "kind": kind,
+            "msisdn": str(self.customers.msisdn[row]),
+            "text": text,
+            "send_at": self.send_at,
+            "status": "queued",
+            "attempts": 0,
+            "last_error": None,
+            "sent_at": None,
+            "created_at": self.now,
+        }

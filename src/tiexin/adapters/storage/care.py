@@ -109,7 +109,7 @@ class SqlCareRepository:
         query = select(care_customers.c.customer_id, care_customers.c.account_manager_id).where(
             care_customers.c.customer_id.in_(ids)
         )
-        before = dict(self._db.execute(query).tuples().all())
+        before = dict(self._db.execute(query).all())
         history = [
             {
                 "customer_id": r["customer_id"],
@@ -152,7 +152,7 @@ class SqlCareRepository:
             _as_text(care_customers.c[n]) if n in _DATE_COLUMNS else care_customers.c[n]
             for n in CUSTOMER_COLUMNS
         ]
-        return [tuple(r) for r in self._db.execute(select(*columns)).tuples()]
+        return [tuple(r) for r in self._db.execute(select(*columns))]
 
     def usage_rows(self, first: date, end: date) -> list[tuple[Any, ...]]:
         """Usage of the months from `first` up to, not including, `end`: (customer_id, month
@@ -161,7 +161,7 @@ class SqlCareRepository:
         query = select(
             u.customer_id, _as_text(u.month), u.voice_minutes, u.data_gb, u.sms, u.bill_yuan
         ).where(u.month >= first, u.month < end)
-        return [tuple(r) for r in self._db.execute(query).tuples()]
+        return [tuple(r) for r in self._db.execute(query)]
 
     def staff_rows(self) -> list[Row[Any]]:
         """Active staff."""
@@ -170,7 +170,7 @@ class SqlCareRepository:
 
     def risk_flags(self) -> dict[str, str]:
         query = select(care_risk_flags.c.customer_id, care_risk_flags.c.reason)
-        return dict(self._db.execute(query).tuples().all())
+        return dict(self._db.execute(query).all())
 
     def task_history(self, *, excluding: date) -> list[tuple[str, str, str, date]]:
         """(customer_id, rule_id, status, created_on) of every task not created on `excluding`."""
@@ -178,13 +178,13 @@ class SqlCareRepository:
         query = select(t.customer_id, t.rule_id, t.status, t.created_on).where(
             t.created_on != excluding
         )
-        return list(self._db.execute(query).tuples())
+        return list(self._db.execute(query))
 
     def grants(self, *, excluding: date) -> dict[str, list[date]]:
         g = care_grace_credits.c
         query = select(g.customer_id, g.granted_on).where(g.granted_on != excluding)
         grants: dict[str, list[date]] = defaultdict(list)
-        for customer_id, granted_on in self._db.execute(query).tuples():
+        for customer_id, granted_on in self._db.execute(query):
             grants[customer_id].append(granted_on)
         return dict(grants)
 
@@ -196,7 +196,7 @@ class SqlCareRepository:
             .where(t.open_slot.is_not(None), t.assignee.is_not(None), t.created_on != excluding)
             .group_by(t.assignee)
         )
-        return {a: int(n) for a, n in self._db.execute(query).tuples()}
+        return {a: int(n) for a, n in self._db.execute(query)}
 
     # ---- storing a care run ----
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from tiexin.domain.access import Permission, Principal, can
 from tiexin.services.auth import authenticate
@@ -25,6 +26,8 @@ LANGUAGE_COOKIE = "tiexin_lang"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_ROW_ID = 2**31 - 1  # integer keys fit both databases; a larger id is refused, not overflowed
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class NotSignedIn(Exception):
@@ -83,7 +86,8 @@ async def signed_in(request: Request) -> RequestUser:
     if credentials is None:
         raise NotSignedIn()
     token, via_cookie = credentials
-    found = authenticate(web_context(request).uow_factory, token)
+    # The lookup is blocking database work: keep it off the event loop.
+    found = await run_in_threadpool(authenticate, web_context(request).uow_factory, token)
     if found is None:
         raise NotSignedIn()
     if via_cookie and request.method not in SAFE_METHODS:

@@ -53,7 +53,7 @@ def _audit_page(
 
 
 @router.get("/admin/audit", include_in_schema=False)
-async def audit_page(
+def audit_page(
     request: Request,
     user: AuditViewer,
     username: str | None = None,
@@ -75,7 +75,7 @@ async def audit_page(
 
 
 @router.get("/api/v1/audit", response_model=AuditPage, tags=["admin"])
-async def audit_api(
+def audit_api(
     request: Request,
     user: AuditViewer,
     username: str | None = None,
@@ -87,7 +87,7 @@ async def audit_api(
 
 
 @router.get("/admin/users", include_in_schema=False)
-async def users_page(request: Request, user: UserManager, error: str | None = None) -> Response:
+def users_page(request: Request, user: UserManager, error: str | None = None) -> Response:
     with web_context(request).uow_factory() as uow:
         accounts = uow.users.all()
     values = {"accounts": accounts, "roles": [r.value for r in UserRole], "error": error}
@@ -95,7 +95,7 @@ async def users_page(request: Request, user: UserManager, error: str | None = No
 
 
 @router.post("/admin/users", include_in_schema=False)
-async def add_user_form(
+def add_user_form(
     request: Request,
     user: UserManager,
     username: Annotated[str, Form(max_length=64)],
@@ -115,5 +115,5 @@ async def add_user_form(
             actor=user.principal,
         )
     except InputError as exc:
-        return await users_page(request, user, error=str(exc))
+        return users_page(request, user, error=str(exc))
     return RedirectResponse("/admin/users", status_code=303)

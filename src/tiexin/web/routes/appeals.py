@@ -17,13 +17,20 @@ from pydantic import BaseModel, Field, StringConstraints
 from tiexin.domain.access import Permission
 from tiexin.rules.scoring import Outcome
 from tiexin.services import appeals, call_view
-from tiexin.web.deps import AccessDenied, CurrentUser, RequestUser, render, require, web_context
+from tiexin.web.deps import (
+    AccessDenied,
+    CurrentUser,
+    RequestUser,
+    RowId,
+    render,
+    require,
+    web_context,
+)
 from tiexin.web.routes.call_page import (
     Done,
     EvaluationOut,
     ItemOutcome,
     Points,
-    RowId,
     actor,
     refusals,
 )
@@ -64,7 +71,7 @@ def _appealed(request: Request) -> list[EvaluationOut]:
 
 
 @router.get("/appeals", include_in_schema=False)
-async def appeals_page(request: Request, user: CurrentUser) -> Response:
+def appeals_page(request: Request, user: CurrentUser) -> Response:
     agent, supervisor = user.can(Permission.APPEAL), user.can(Permission.DECIDE_APPEALS)
     if not (agent or supervisor):
         raise AccessDenied()
@@ -78,13 +85,13 @@ async def appeals_page(request: Request, user: CurrentUser) -> Response:
 
 
 @router.get("/api/v1/my/evaluations", response_model=list[EvaluationOut], tags=["appeals"])
-async def my_evaluations_api(request: Request, user: Appellant) -> list[EvaluationOut]:
+def my_evaluations_api(request: Request, user: Appellant) -> list[EvaluationOut]:
     """The signed-in agent's released evaluations with items, history and appeals."""
     return _mine(request, user)
 
 
 @router.get("/api/v1/appeals", response_model=list[EvaluationOut], tags=["appeals"])
-async def appealed_api(request: Request, user: Decider) -> list[EvaluationOut]:
+def appealed_api(request: Request, user: Decider) -> list[EvaluationOut]:
     """Evaluations with open appeals, for the supervisor."""
     return _appealed(request)
 
@@ -92,7 +99,7 @@ async def appealed_api(request: Request, user: Decider) -> list[EvaluationOut]:
 @router.post(
     "/api/v1/evaluations/{evaluation_id}/acknowledge", response_model=Done, tags=["appeals"]
 )
-async def acknowledge_api(request: Request, user: Appellant, evaluation_id: RowId) -> Done:
+def acknowledge_api(request: Request, user: Appellant, evaluation_id: RowId) -> Done:
     with refusals():
         appeals.acknowledge(web_context(request).uow_factory, actor(request, user), evaluation_id)
     return Done()
@@ -104,7 +111,7 @@ async def acknowledge_api(request: Request, user: Appellant, evaluation_id: RowI
     status_code=201,
     tags=["appeals"],
 )
-async def appeal_api(
+def appeal_api(
     request: Request, user: Appellant, evaluation_id: RowId, body: AppealIn
 ) -> AppealCreated:
     """Appeal one item within the appeal period after release."""
@@ -122,7 +129,7 @@ async def appeal_api(
 
 
 @router.post("/api/v1/appeals/{appeal_id}/decision", response_model=Done, tags=["appeals"])
-async def decide_api(request: Request, user: Decider, appeal_id: RowId, body: DecisionIn) -> Done:
+def decide_api(request: Request, user: Decider, appeal_id: RowId, body: DecisionIn) -> Done:
     """Accept (optionally with the corrected result and points) or reject with a reason."""
     context = web_context(request)
     with refusals():

@@ -66,17 +66,17 @@ def _user_info(user: Principal) -> UserInfo:
 
 
 @router.get("/", include_in_schema=False)
-async def home(user: CurrentUser) -> RedirectResponse:
+def home(user: CurrentUser) -> RedirectResponse:
     return RedirectResponse(HOME_BY_ROLE[user.principal.role], status_code=303)
 
 
 @router.get("/login", include_in_schema=False)
-async def login_page(request: Request, next: str | None = None) -> Response:
+def login_page(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", {"next": safe_next(next), "error": None})
 
 
 @router.post("/login", include_in_schema=False)
-async def login_form(
+def login_form(
     request: Request,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
@@ -111,7 +111,7 @@ async def login_form(
 
 
 @router.post("/logout", include_in_schema=False)
-async def logout(request: Request, user: CurrentUser) -> Response:
+def logout(request: Request, user: CurrentUser) -> Response:
     auth.logout(web_context(request).uow_factory, user.token, user.principal)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -119,7 +119,7 @@ async def logout(request: Request, user: CurrentUser) -> Response:
 
 
 @router.get("/lang/{code}", include_in_schema=False)
-async def switch_language(code: str, next: str | None = None) -> Response:
+def switch_language(code: str, next: str | None = None) -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="lax")
@@ -132,7 +132,7 @@ async def switch_language(code: str, next: str | None = None) -> Response:
     responses={401: {"description": "Wrong username or password"}, 423: {"description": "Locked"}},
     tags=["auth"],
 )
-async def api_login(request: Request, body: LoginRequest) -> Response:
+def api_login(request: Request, body: LoginRequest) -> Response:
     context = web_context(request)
     try:
         session = auth.login(
@@ -154,7 +154,7 @@ async def api_login(request: Request, body: LoginRequest) -> Response:
 
 
 @router.post("/api/v1/auth/logout", status_code=204, tags=["auth"])
-async def api_logout(request: Request, user: CurrentUser) -> Response:
+def api_logout(request: Request, user: CurrentUser) -> Response:
     auth.logout(web_context(request).uow_factory, user.token, user.principal)
     return Response(status_code=204)
 
@@ -164,11 +164,11 @@ class CsrfToken(BaseModel):
 
 
 @router.get("/api/v1/auth/csrf", response_model=CsrfToken, tags=["auth"])
-async def csrf_token(user: CurrentUser) -> CsrfToken:
+def csrf_token(user: CurrentUser) -> CsrfToken:
     """The token state-changing requests made with the session cookie send as X-CSRF-Token."""
     return CsrfToken(csrf_token=user.csrf_token)
 
 
 @router.get("/api/v1/me", response_model=UserInfo, tags=["auth"])
-async def me(user: CurrentUser) -> UserInfo:
+def me(user: CurrentUser) -> UserInfo:
     return _user_info(user.principal)

@@ -22,6 +22,7 @@ from tiexin.web.deps import (
     AccessDenied,
     CurrentUser,
     RequestUser,
+    RowId,
     client_address,
     render,
     require,
@@ -33,7 +34,7 @@ Calibrator = Annotated[RequestUser, Depends(require(Permission.CALIBRATE))]
 T = TypeVar("T")
 
 
-async def _calibration_viewer(user: CurrentUser) -> RequestUser:
+def _calibration_viewer(user: CurrentUser) -> RequestUser:
     if not (user.can(Permission.CALIBRATE) or user.can(Permission.VIEW_CALIBRATION)):
         raise AccessDenied()
     return user
@@ -222,7 +223,7 @@ def _results(request: Request, user: RequestUser, session_id: int) -> ResultsOut
 
 
 @router.get("/calibration", include_in_schema=False)
-async def sessions_page(request: Request, user: Viewer, error: str | None = None) -> Response:
+def sessions_page(request: Request, user: Viewer, error: str | None = None) -> Response:
     factory = web_context(request).uow_factory
     weeks = sampling.queued_weeks(factory)
     queue = sampling.week_queue(factory, weeks[0]) if weeks else []
@@ -254,12 +255,12 @@ async def create_form(
             client=client_address(request),
         )
     except InputError as exc:
-        return await sessions_page(request, user, error=str(exc))
+        return sessions_page(request, user, error=str(exc))
     return RedirectResponse(f"/calibration/{session_id}", status_code=303)
 
 
 @router.get("/calibration/{session_id}", include_in_schema=False)
-async def session_page(request: Request, user: Viewer, session_id: int) -> Response:
+def session_page(request: Request, user: Viewer, session_id: RowId) -> Response:
     summary = _call(
         calibration.session, web_context(request).uow_factory, user.principal, session_id
     )
@@ -267,15 +268,15 @@ async def session_page(request: Request, user: Viewer, session_id: int) -> Respo
 
 
 @router.get("/calibration/{session_id}/calls/{call_id}", include_in_schema=False)
-async def scoring_page(
-    request: Request, user: Calibrator, session_id: int, call_id: str
-) -> Response:
+def scoring_page(request: Request, user: Calibrator, session_id: RowId, call_id: str) -> Response:
     view = _view(request, user, session_id, call_id)
     return render(request, "calibration/score.html", {"view": view}, user=user)
 
 
 @router.post("/calibration/{session_id}/calls/{call_id}", include_in_schema=False)
-async def score_form(request: Request, user: Calibrator, session_id: int, call_id: str) -> Response:
+async def score_form(
+    request: Request, user: Calibrator, session_id: RowId, call_id: str
+) -> Response:
     form = await request.form()
     labels = {
         key.removeprefix("item:"): str(value)
@@ -287,7 +288,7 @@ async def score_form(request: Request, user: Calibrator, session_id: int, call_i
 
 
 @router.post("/calibration/{session_id}/close", include_in_schema=False)
-async def close_form(request: Request, user: Calibrator, session_id: int) -> Response:
+def close_form(request: Request, user: Calibrator, session_id: RowId) -> Response:
     _close(request, user, session_id)
     return RedirectResponse(f"/calibration/{session_id}/results", status_code=303)
 
@@ -303,7 +304,7 @@ def _close(request: Request, user: RequestUser, session_id: int) -> None:
 
 
 @router.get("/calibration/{session_id}/results", include_in_schema=False)
-async def results_page(request: Request, user: Viewer, session_id: int) -> Response:
+def results_page(request: Request, user: Viewer, session_id: RowId) -> Response:
     found = _results(request, user, session_id)
     return render(request, "calibration/results.html", {"results": found}, user=user)
 
@@ -312,7 +313,7 @@ async def results_page(request: Request, user: Viewer, session_id: int) -> Respo
 
 
 @router.get("/api/v1/calibration", response_model=list[SessionOut], tags=["calibration"])
-async def sessions_api(request: Request, user: Viewer) -> list[SessionOut]:
+def sessions_api(request: Request, user: Viewer) -> list[SessionOut]:
     found = calibration.sessions(web_context(request).uow_factory, user.principal)
     return [_session_out(summary) for summary in found]
 
@@ -320,14 +321,14 @@ async def sessions_api(request: Request, user: Viewer) -> list[SessionOut]:
 @router.post(
     "/api/v1/calibration", response_model=SessionOut, status_code=201, tags=["calibration"]
 )
-async def create_api(request: Request, user: Calibrator, body: SessionIn) -> SessionOut:
+def create_api(request: Request, user: Calibrator, body: SessionIn) -> SessionOut:
     session_id = _create(request, user, body.name, body.call_ids)
     factory = web_context(request).uow_factory
     return _session_out(calibration.session(factory, user.principal, session_id))
 
 
 @router.get("/api/v1/calibration/{session_id}", response_model=SessionOut, tags=["calibration"])
-async def session_api(request: Request, user: Viewer, session_id: int) -> SessionOut:
+def session_api(request: Request, user: Viewer, session_id: RowId) -> SessionOut:
     factory = web_context(request).uow_factory
     return _session_out(_call(calibration.session, factory, user.principal, session_id))
 
@@ -337,9 +338,7 @@ async def session_api(request: Request, user: Viewer, session_id: int) -> Sessio
     response_model=ScoringOut,
     tags=["calibration"],
 )
-async def scoring_api(
-    request: Request, user: Calibrator, session_id: int, call_id: str
-) -> ScoringOut:
+def scoring_api(request: Request, user: Calibrator, session_id: RowId, call_id: str) -> ScoringOut:
     return _view(request, user, session_id, call_id)
 
 
@@ -348,8 +347,8 @@ async def scoring_api(
     response_model=ScoringOut,
     tags=["calibration"],
 )
-async def scores_api(
-    request: Request, user: Calibrator, session_id: int, call_id: str, body: LabelsIn
+def scores_api(
+    request: Request, user: Calibrator, session_id: RowId, call_id: str, body: LabelsIn
 ) -> ScoringOut:
     _submit(request, user, session_id, call_id, body.labels)
     return _view(request, user, session_id, call_id)
@@ -358,14 +357,14 @@ async def scores_api(
 @router.get(
     "/api/v1/calibration/{session_id}/results", response_model=ResultsOut, tags=["calibration"]
 )
-async def results_api(request: Request, user: Viewer, session_id: int) -> ResultsOut:
+def results_api(request: Request, user: Viewer, session_id: RowId) -> ResultsOut:
     return _results(request, user, session_id)
 
 
 @router.post(
     "/api/v1/calibration/{session_id}/close", response_model=SessionOut, tags=["calibration"]
 )
-async def close_api(request: Request, user: Calibrator, session_id: int) -> SessionOut:
+def close_api(request: Request, user: Calibrator, session_id: RowId) -> SessionOut:
     _close(request, user, session_id)
     factory = web_context(request).uow_factory
     return _session_out(calibration.session(factory, user.principal, session_id))

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
@@ -24,6 +23,7 @@ from tiexin.services import call_view, review
 from tiexin.services.review import Actor, Conflict, Forbidden, Invalid, NotFound, ReviewError
 from tiexin.web.deps import (
     RequestUser,
+    RowId,
     client_address,
     render,
     require,
@@ -37,7 +37,6 @@ Listener = Annotated[RequestUser, Depends(require(Permission.VIEW_CALLS, Permiss
 Reviewer = Annotated[RequestUser, Depends(require(Permission.REVIEW))]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ItemOutcome = Literal["pass", "fail", "na"]
-RowId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # fits an INTEGER column on both DBs
 Points = Annotated[float | None, Field(allow_inf_nan=False)]
 
 # Texts the page's script shows (chart axis, errors, prompts).
@@ -195,7 +194,7 @@ def _detail(request: Request, user: RequestUser, call_id: str) -> dict[str, Any]
 
 
 @router.get("/calls/{call_id}", include_in_schema=False)
-async def call_page(request: Request, user: CallViewer, call_id: str) -> Response:
+def call_page(request: Request, user: CallViewer, call_id: str) -> Response:
     detail = CallOut.model_validate(_detail(request, user, call_id))
     t = translator(request)
     values = {
@@ -212,7 +211,7 @@ async def call_page(request: Request, user: CallViewer, call_id: str) -> Respons
 
 
 @router.get("/api/v1/calls/{call_id}", response_model=CallOut, tags=["calls"])
-async def call_api(request: Request, user: CallViewer, call_id: str) -> CallOut:
+def call_api(request: Request, user: CallViewer, call_id: str) -> CallOut:
     return CallOut.model_validate(_detail(request, user, call_id))
 
 
@@ -222,7 +221,7 @@ async def call_api(request: Request, user: CallViewer, call_id: str) -> CallOut:
     response_class=FileResponse,
     responses={206: {"description": "Partial content (HTTP Range)"}, 404: {}},
 )
-async def call_audio(request: Request, user: Listener, call_id: str) -> FileResponse:
+def call_audio(request: Request, user: Listener, call_id: str) -> FileResponse:
     """The recording; seekable with HTTP Range. Only the start of a playback is audited."""
     with refusals():
         path = call_view.recording(
@@ -251,7 +250,7 @@ def _audio_type(path: Path) -> str:
     response_model=Done,
     tags=["review"],
 )
-async def review_item_api(
+def review_item_api(
     request: Request, user: Reviewer, evaluation_id: RowId, item_id: str, body: ItemReviewIn
 ) -> Done:
     """Confirm or override one item with a reason; the score is recomputed."""
@@ -271,7 +270,7 @@ async def review_item_api(
 
 
 @router.post("/api/v1/evaluations/{evaluation_id}/release", response_model=Done, tags=["review"])
-async def release_api(request: Request, user: Reviewer, evaluation_id: RowId) -> Done:
+def release_api(request: Request, user: Reviewer, evaluation_id: RowId) -> Done:
     """Release the evaluation to the agent (who may then acknowledge or appeal it)."""
     context = web_context(request)
     with refusals():

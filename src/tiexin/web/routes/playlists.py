@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -18,7 +18,15 @@ from pydantic import BaseModel, Field
 from tiexin.domain.access import Permission
 from tiexin.services import playlists as service
 from tiexin.services.playlists import ClipInput, ClipView, PlaylistView
-from tiexin.web.deps import RequestUser, client_address, render, require, web_context
+from tiexin.web.deps import (
+    MAX_ROW_ID,
+    RequestUser,
+    RowId,
+    client_address,
+    render,
+    require,
+    web_context,
+)
 
 router = APIRouter()
 Viewer = Annotated[RequestUser, Depends(require(Permission.VIEW_PLAYLISTS))]
@@ -30,11 +38,10 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Week = Annotated[str, Field(pattern=ISO_WEEK, examples=["2025-W23"])]
 Notes = Annotated[str, Field(max_length=4000)]
 Example = Literal["good", "bad"]
-MAX_ID = 2**31 - 1  # database integer keys: a larger id is refused, not overflowed
 MAX_SECONDS = 86_400.0
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
-PlaylistId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ClipId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PlaylistId = RowId
+ClipId = RowId
 
 
 class PlaylistIn(BaseModel):
@@ -66,7 +73,7 @@ class ClipPatch(BaseModel):
 
 
 class ClipOrder(BaseModel):
-    clip_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=1000)
+    clip_ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(max_length=1000)
 
 
 class TurnOut(BaseModel):
@@ -227,9 +234,7 @@ def delete_api(request: Request, user: Manager, playlist_id: PlaylistId) -> None
     status_code=201,
     tags=["playlists"],
 )
-def add_clip_api(
-    request: Request, user: Manager, playlist_id: PlaylistId, body: ClipIn
-) -> Created:
+def add_clip_api(request: Request, user: Manager, playlist_id: PlaylistId, body: ClipIn) -> Created:
     clip = ClipInput(body.call_id, body.start_s, body.end_s, body.note, body.example)
     with _translated_errors():
         clip_id = service.add_clip(
@@ -281,9 +286,7 @@ def delete_clip_api(
 
 
 @router.post("/api/v1/playlists/{playlist_id}/clips/order", status_code=204, tags=["playlists"])
-def order_api(
-    request: Request, user: Manager, playlist_id: PlaylistId, body: ClipOrder
-) -> None:
+def order_api(request: Request, user: Manager, playlist_id: PlaylistId, body: ClipOrder) -> None:
     with _translated_errors():
         service.order_clips(
             web_context(request).uow_factory,

@@ -37,7 +37,7 @@ LINE_PATTERN = r"^[^/\s]{1,64}$"
 SEVERE_REASONS = frozenset({"auto_fail", "section_failed", "critical_failed", "escalation"})
 
 
-async def _queue_viewer(user: CurrentUser) -> RequestUser:
+def _queue_viewer(user: CurrentUser) -> RequestUser:
     if not (user.can(Permission.REVIEW) or user.can(Permission.MANAGE_SAMPLING)):
         raise AccessDenied()
     return user
@@ -153,7 +153,7 @@ def _default_week(request: Request) -> str:
 
 
 @router.get("/queue", include_in_schema=False)
-async def queue_page(
+def queue_page(
     request: Request,
     user: QueueViewer,
     week: str | None = None,
@@ -179,7 +179,7 @@ async def queue_page(
 
 
 @router.post("/queue/build", include_in_schema=False)
-async def build_form(
+def build_form(
     request: Request, user: SamplingManager, week: Annotated[str, Form(pattern=WEEK_PATTERN)]
 ) -> Response:
     report = _build(request, user, week)
@@ -199,13 +199,13 @@ def _build(request: Request, user: RequestUser, week: str) -> sampling.BuildRepo
 
 
 @router.get("/queue/plans", include_in_schema=False)
-async def plans_page(request: Request, user: SamplingManager) -> Response:
+def plans_page(request: Request, user: SamplingManager) -> Response:
     plans = sampling.all_plans(web_context(request).uow_factory)
     return render(request, "queue/plans.html", {"plans": plans}, user=user)
 
 
 @router.post("/queue/plans", include_in_schema=False)
-async def plan_form(
+def plan_form(
     request: Request,
     user: SamplingManager,
     line: Annotated[str, Form(pattern=LINE_PATTERN)],
@@ -240,7 +240,7 @@ def _save(
 
 
 @router.get("/api/v1/queue", response_model=QueueOut, tags=["queue"])
-async def queue_api(
+def queue_api(
     request: Request,
     user: QueueViewer,
     week: Annotated[str, Query(pattern=WEEK_PATTERN)],
@@ -251,22 +251,22 @@ async def queue_api(
 
 
 @router.post("/api/v1/queue/build", response_model=BuildOut, tags=["queue"])
-async def build_api(request: Request, user: SamplingManager, body: BuildRequest) -> BuildOut:
+def build_api(request: Request, user: SamplingManager, body: BuildRequest) -> BuildOut:
     return BuildOut.model_validate(_build(request, user, body.week), from_attributes=True)
 
 
 @router.get("/api/v1/sampling-plans", response_model=list[SamplingPlanOut], tags=["queue"])
-async def plans_api(request: Request, user: SamplingManager) -> list[SamplingPlanOut]:
+def plans_api(request: Request, user: SamplingManager) -> list[SamplingPlanOut]:
     return [_plan_out(plan) for plan in sampling.all_plans(web_context(request).uow_factory)]
 
 
 @router.get("/api/v1/sampling-plans/{line}", response_model=SamplingPlanOut, tags=["queue"])
-async def plan_api(request: Request, user: SamplingManager, line: str) -> SamplingPlanOut:
+def plan_api(request: Request, user: SamplingManager, line: str) -> SamplingPlanOut:
     return _plan_out(sampling.plan_for(web_context(request).uow_factory, line))
 
 
 @router.put("/api/v1/sampling-plans/{line}", response_model=SamplingPlanOut, tags=["queue"])
-async def put_plan_api(
+def put_plan_api(
     request: Request, user: SamplingManager, line: str, body: SamplingPlanIn
 ) -> SamplingPlanOut:
     return _plan_out(_save(request, user, line, body))

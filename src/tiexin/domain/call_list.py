@@ -9,14 +9,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
+
+from tiexin.domain.operator_time import OPERATOR_TIMEZONE
 
 # An item's result when it failed (the value of `rules.scoring.Outcome.FAIL`).
 FAILED_RESULT = "fail"
 
 # Dates in filters are days of the hotline's local time (China Standard Time, no daylight saving).
-CALL_DAY_TIMEZONE = timezone(timedelta(hours=8))
 
 
 class SortKey(enum.StrEnum):
@@ -105,11 +106,11 @@ def day_bounds(
     date_from: date | None, date_to: date | None
 ) -> tuple[datetime | None, datetime | None]:
     """Start-time bounds of these local days: [date_from 00:00, the day after date_to 00:00)."""
-    low = None if date_from is None else datetime.combine(date_from, time(), CALL_DAY_TIMEZONE)
+    low = None if date_from is None else datetime.combine(date_from, time(), OPERATOR_TIMEZONE)
     high = (
         None
         if date_to is None
-        else datetime.combine(date_to + timedelta(days=1), time(), CALL_DAY_TIMEZONE)
+        else datetime.combine(date_to + timedelta(days=1), time(), OPERATOR_TIMEZONE)
     )
     return low, high
 
@@ -129,6 +130,3 @@ def failed_item_ids(
     return [item_id for item_id, result in results.items() if result == FAILED_RESULT]
 
 
-def local_time(moment: datetime | None) -> str:
-    """A start time as the hotline reads it (China Standard Time), to the minute."""
-    return "" if moment is None else moment.astimezone(CALL_DAY_TIMEZONE).strftime("%Y-%m-%d %H:%M")

@@ -13,15 +13,16 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from tiexin.domain.operator_time import OPERATOR_TIMEZONE
 
 # Used when a line has no stored sampling plan.
 DEFAULT_CALLS_PER_AGENT = 5
 DEFAULT_RANDOM_SHARE = 0.1
 
 # The hotline works on Beijing time: a week runs Monday 00:00 to Sunday 24:00 there.
-WEEK_TIMEZONE = timezone(timedelta(hours=8))
 
 LOW_SCORE_THRESHOLD = 60.0  # the pass mark of the bundled scorecard (band 合格)
 FAILING_BANDS = frozenset({"不合格", "fail", "failed"})
@@ -215,12 +216,12 @@ def parse_week(week: str) -> date:
 def week_bounds(week: str) -> tuple[datetime, datetime]:
     """The week's start (inclusive) and end (exclusive) as UTC instants."""
     monday = parse_week(week)
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=WEEK_TIMEZONE)
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=OPERATOR_TIMEZONE)
     return start.astimezone(UTC), (start + timedelta(days=7)).astimezone(UTC)
 
 
 def week_of(moment: datetime) -> str:
     """The ISO week (in the hotline's time zone) an instant falls in."""
-    local = moment.astimezone(WEEK_TIMEZONE)
+    local = moment.astimezone(OPERATOR_TIMEZONE)
     year, number, _ = local.isocalendar()
     return f"{year}-W{number:02d}"

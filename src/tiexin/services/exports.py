@@ -18,8 +18,9 @@ from openpyxl import Workbook
 from tiexin.adapters.storage.call_list import CallListRow
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
 from tiexin.domain.access import Principal, call_scope, mask_msisdn
-from tiexin.domain.call_list import CallListQuery, local_time
+from tiexin.domain.call_list import CallListQuery
 from tiexin.domain.errors import InputError
+from tiexin.domain.operator_time import local_minute
 from tiexin.services import audit
 from tiexin.services.ingest import UnitOfWorkFactory
 
@@ -113,7 +114,7 @@ def export_evaluations(
         rows = [
             [
                 item.call_id,
-                local_time(item.start_time),
+                local_minute(item.start_time),
                 item.agent_id,
                 mask_msisdn(item.customer_msisdn, principal),
                 item.scorecard_id,
@@ -140,7 +141,7 @@ def _check_size(matching: int) -> None:
 def _call_cells(row: CallListRow, principal: Principal) -> list[Cell]:
     return [
         row.call_id,
-        local_time(row.start_time),
+        local_minute(row.start_time),
         row.line,
         row.direction,
         row.agent_id,

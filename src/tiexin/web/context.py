@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from tiexin.config import Settings
+from tiexin.domain.operator_time import local_minute
 from tiexin.services.auth import LoginPolicy
 from tiexin.services.ingest import UnitOfWorkFactory
 
@@ -32,4 +33,7 @@ class WebContext:
 
 
 def make_templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    # `{{ moment | localtime }}`: every time on a page is the operator's wall clock.
+    templates.env.filters["localtime"] = local_minute
+    return templates

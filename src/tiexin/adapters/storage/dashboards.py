@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, case, func, select, true
+from sqlalchemy import ColumnElement, Subquery, case, func, literal_column, select, true
 from sqlalchemy.orm import Session
+
+from tiexin.domain.operator_time import UTC_OFFSET_HOURS
 
 from .tables import call_turns, calls, evaluation_reviews, evaluations, users
 
@@ -34,7 +36,7 @@ class ScoreFilter:
 
 @dataclass(frozen=True)
 class ScoreSum:
-    key: str | None  # a day (YYYY-MM-DD, UTC), an agent id or a team
+    key: str | None  # a day (YYYY-MM-DD, operator time), an agent id or a team
     total: float
     calls: int
 
@@ -211,10 +213,12 @@ class SqlDashboardRepository:
         ]
 
     def _day(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
-        """The UTC calendar day of a timestamp as YYYY-MM-DD text."""
+        """The operator's calendar day of a timestamp as YYYY-MM-DD text (as the call list)."""
+        shift = f"{UTC_OFFSET_HOURS} hours"
         if self._postgres:
-            return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-        return func.date(column)  # SQLite keeps timestamps as UTC text
+            local = func.timezone("UTC", column) + literal_column(f"interval '{shift}'")
+            return func.to_char(local, "YYYY-MM-DD")
+        return func.date(column, f"+{shift}")  # SQLite keeps timestamps as UTC text
 
     def _items(self, scored: Subquery) -> tuple[ColumnElement[Any], ColumnElement[Any], Any]:
         """The item id and outcome columns of the evaluation's items, and the row source."""

@@ -25,7 +25,6 @@ from tiexin.domain.call_list import (
     Sentiment,
     SortKey,
     SortOrder,
-    local_time,
     sentiment_of,
 )
 from tiexin.domain.errors import InputError
@@ -168,7 +167,6 @@ def calls_page(request: Request, user: CallViewer, params: ListParams) -> Respon
     values = {
         "result": result,
         "params": params,
-        "local_time": local_time,
         "pages": pages,
         "sort_link": lambda key: _sort_link(params, SortKey(key)),
         "export_link": lambda what, fmt: (

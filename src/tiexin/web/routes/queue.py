@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from tiexin.adapters.storage.sampling import QueueEntry
 from tiexin.domain.access import Permission
 from tiexin.domain.errors import InputError
-from tiexin.rules.sampling import WEEK_TIMEZONE, week_of
+from tiexin.rules.sampling import week_of
 from tiexin.services import sampling
 from tiexin.web.deps import (
     AccessDenied,
@@ -172,7 +172,6 @@ def queue_page(
         "agents": sorted({row.agent_id for row in queue.rows if row.agent_id}),
         "built": built,
         "done": sum(row.done for row in queue.rows),
-        "tz": WEEK_TIMEZONE,
         "severe": SEVERE_REASONS,
     }
     return render(request, "queue/queue.html", values, user=user)

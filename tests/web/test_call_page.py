@@ -120,3 +120,12 @@ def test_the_page_has_player_transcript_findings_and_chart_in_chinese_and_englis
     assert "/static/vendor/wavesurfer.min.js" in page.text
     english = client.get(f"/calls/{call_id}?lang=en")
     assert "Transcript" in english.text
+
+
+def test_the_page_names_sections_and_shows_the_operators_local_time(web: Web) -> None:
+    call = web.client("inspector").get(f"/api/v1/calls/{web.seeded.agent_call_id}").json()
+    page = web.client("inspector").get(f"/calls/{web.seeded.agent_call_id}").text
+    assert call["evaluations"][0]["dimension_names"]["voice_quality"] == "语音质量"
+    assert ">语音质量</th>" in page
+    # DEMO-0001 starts at 09:12 in Beijing (01:12 UTC); staff read the hotline's clock.
+    assert "2025-06-02 09:12" in page and "01:12" not in page

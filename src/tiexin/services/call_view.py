@@ -174,6 +174,7 @@ def _evaluation_view(
         "band": review["band"] if review else row["band"],
         "score_source": HUMAN_EDITED if edited else AUTOMATIC,
         "dimensions": dimensions,
+        "dimension_names": {section.id: section.name for section in card.sections} if card else {},
         "status": status,
         "reviewed_by": review["reviewed_by"] if review else None,
         "released_at": released_at,

@@ -124,6 +124,7 @@ class EvaluationOut(BaseModel):
     band: str | None
     score_source: Literal["automatic", "includes human edits"]
     dimensions: dict[str, float | None]
+    dimension_names: dict[str, str]
     status: str | None = Field(description="None until a person reviews or releases it")
     reviewed_by: str | None
     released_at: datetime | None

@@ -14,7 +14,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
@@ -33,11 +33,11 @@ from tiexin.care.rules import CareRules
 from tiexin.care.schedule import sms_send_time
 from tiexin.domain.catalog import Catalog
 from tiexin.domain.errors import TiexinError
+from tiexin.domain.operator_time import OPERATOR_TIMEZONE  # quiet hours are wall-clock times
 from tiexin.services.care_data import load_customers, load_inputs, staff_list
 from tiexin.services.ingest import UnitOfWorkFactory
 
 CHUNK_TASKS = 5_000
-OPERATOR_TIMEZONE = timezone(timedelta(hours=8))  # quiet hours are Beijing wall-clock times
 RULE_ID_MAX = 64  # care_tasks.rule_id
 PRE_NOTICE = (
     "【VIP贴心服务】尊敬的{name}，您好！您的专属电话经理近日将致电您，"

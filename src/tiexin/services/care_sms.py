@@ -15,7 +15,7 @@ from sqlalchemy import Row
 
 from tiexin.adapters.sms import OutgoingSms, SmsSender, SmsSendError
 from tiexin.care.schedule import QuietHours, sms_send_time
-from tiexin.services.care_run import OPERATOR_TIMEZONE
+from tiexin.domain.operator_time import OPERATOR_TIMEZONE
 from tiexin.services.ingest import UnitOfWorkFactory
 
 FETCH = 500

@@ -10,7 +10,10 @@ from tiexin.domain.access import (
     UserRole,
     call_scope,
     can,
+    care_task_msisdn,
+    customer_scope,
     mask_msisdn,
+    may_manage_customer,
     may_view_call,
 )
 
@@ -44,6 +47,16 @@ ADMIN = Principal("root", UserRole.ADMIN)
         (ADMIN, P.VIEW_AUDIT, True),
         (ADMIN, P.PLAY_AUDIO, False),
         (ADMIN, P.REVIEW, False),
+        (AGENT, P.WORK_CARE_CALLS, True),
+        (AGENT, P.MANAGE_VIP_CUSTOMERS, False),
+        (MANAGER, P.MANAGE_VIP_CUSTOMERS, True),
+        (MANAGER, P.VIEW_ALL_CUSTOMERS, False),
+        (MANAGER, P.EDIT_CARE_RULES, False),
+        (SUPERVISOR, P.VIEW_ALL_CUSTOMERS, True),
+        (SUPERVISOR, P.EDIT_CARE_RULES, True),
+        (ADMIN, P.EDIT_CARE_RULES, True),
+        (ADMIN, P.MANAGE_VIP_CUSTOMERS, False),
+        (INSPECTOR, P.WORK_CARE_CALLS, False),
     ],
 )
 def test_role_permissions(principal: Principal, permission: Permission, allowed: bool) -> None:
@@ -94,3 +107,46 @@ def test_call_scope() -> None:
 )
 def test_mask_msisdn(principal: Principal, number: str | None, shown: str | None) -> None:
     assert mask_msisdn(number, principal) == shown
+
+
+STAFF_MANAGER = Principal("liu", UserRole.ACCOUNT_MANAGER, agent_id="AM7")
+
+
+@pytest.mark.parametrize(
+    ("principal", "account_manager_id", "allowed"),
+    [
+        (STAFF_MANAGER, "AM7", True),
+        (STAFF_MANAGER, "AM8", False),
+        (STAFF_MANAGER, None, False),
+        (MANAGER, None, False),  # an account manager without a staff id has no customers
+        (MANAGER, "", False),
+        (SUPERVISOR, "AM8", True),
+        (AGENT, "3107", False),
+        (ADMIN, "AM7", False),
+    ],
+)
+def test_may_manage_customer(
+    principal: Principal, account_manager_id: str | None, allowed: bool
+) -> None:
+    assert may_manage_customer(principal, account_manager_id) is allowed
+
+
+def test_customer_scope() -> None:
+    assert customer_scope(SUPERVISOR) is None
+    assert customer_scope(STAFF_MANAGER) == "AM7"
+    assert customer_scope(MANAGER) == ""
+
+
+@pytest.mark.parametrize(
+    ("principal", "assignee", "shown"),
+    [
+        (AGENT, "3107", "13912345678"),  # the phone manager's own care call
+        (AGENT, "3215", "139****5678"),
+        (AGENT, None, "139****5678"),
+        (AGENT_WITHOUT_ID, None, "139****5678"),
+        (STAFF_MANAGER, "3215", "13912345678"),
+        (INSPECTOR, "3107", "139****5678"),
+    ],
+)
+def test_care_task_msisdn(principal: Principal, assignee: str | None, shown: str) -> None:
+    assert care_task_msisdn("13912345678", principal, assignee) == shown

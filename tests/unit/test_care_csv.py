@@ -55,6 +55,7 @@ def test_a_good_customer_row_becomes_typed_values() -> None:
             "tier": "gold",
             "branch": "岚城",
             "county": "青石县",
+            "township": None,
             "plan_id": "p58",
             "balance_yuan": -12.3,
             "points": 8500,

@@ -35,6 +35,10 @@ class Permission(enum.StrEnum):
     EXPORT = "export"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
+    WORK_CARE_CALLS = "work_care_calls"  # a phone manager's care calls, assigned by staff id
+    MANAGE_VIP_CUSTOMERS = "manage_vip_customers"  # with VIEW_ALL_CUSTOMERS every customer
+    VIEW_ALL_CUSTOMERS = "view_all_customers"  # otherwise the account manager's own
+    EDIT_CARE_RULES = "edit_care_rules"
 
 
 _P = Permission
@@ -53,8 +57,12 @@ ROLE_PERMISSIONS: dict[UserRole, frozenset[Permission]] = {
             _P.EXPORT,
         }
     ),
-    UserRole.AGENT: frozenset({_P.VIEW_CALLS, _P.PLAY_AUDIO, _P.APPEAL, _P.VIEW_PLAYLISTS}),
-    UserRole.ACCOUNT_MANAGER: frozenset({_P.SEE_PERSONAL_NUMBERS, _P.VIEW_PLAYLISTS}),
+    UserRole.AGENT: frozenset(
+        {_P.VIEW_CALLS, _P.PLAY_AUDIO, _P.APPEAL, _P.VIEW_PLAYLISTS, _P.WORK_CARE_CALLS}
+    ),
+    UserRole.ACCOUNT_MANAGER: frozenset(
+        {_P.SEE_PERSONAL_NUMBERS, _P.VIEW_PLAYLISTS, _P.MANAGE_VIP_CUSTOMERS}
+    ),
     UserRole.SUPERVISOR: frozenset(
         {
             _P.VIEW_CALLS,
@@ -67,6 +75,9 @@ ROLE_PERMISSIONS: dict[UserRole, frozenset[Permission]] = {
             _P.MANAGE_PLAYLISTS,
             _P.VIEW_DASHBOARDS,
             _P.EXPORT,
+            _P.MANAGE_VIP_CUSTOMERS,
+            _P.VIEW_ALL_CUSTOMERS,
+            _P.EDIT_CARE_RULES,
         }
     ),
     # Administrators run the system; they do not score or hear calls (separation of duties).
@@ -78,6 +89,7 @@ ROLE_PERMISSIONS: dict[UserRole, frozenset[Permission]] = {
             _P.MANAGE_SAMPLING,
             _P.VIEW_AUDIT,
             _P.MANAGE_USERS,
+            _P.EDIT_CARE_RULES,
         }
     ),
 }
@@ -124,3 +136,29 @@ def mask_msisdn(msisdn: str | None, principal: Principal) -> str | None:
         return "*" * len(digits)
     keep_head = 3 if len(digits) >= 11 else 0
     return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
+
+
+def customer_scope(principal: Principal) -> str | None:
+    """The only account manager whose VIP customers this user may see (their staff id, the
+    user's agent id), or None for every customer; "" (no staff id) matches none."""
+    if can(principal, Permission.VIEW_ALL_CUSTOMERS):
+        return None
+    return principal.agent_id or ""
+
+
+def may_manage_customer(principal: Principal, account_manager_id: str | None) -> bool:
+    if not can(principal, Permission.MANAGE_VIP_CUSTOMERS):
+        return False
+    scope = customer_scope(principal)
+    return scope is None or (bool(scope) and scope == account_manager_id)
+
+
+def care_task_msisdn(msisdn: str, principal: Principal, assignee: str | None) -> str:
+    """A customer's number on a care task: whole for roles that see personal numbers and for
+    the phone manager the call is assigned to (they have to dial it), masked for anyone else."""
+    own_call = (
+        can(principal, Permission.WORK_CARE_CALLS)
+        and bool(principal.agent_id)
+        and principal.agent_id == assignee
+    )
+    return msisdn if own_call else mask_msisdn(msisdn, principal) or ""

@@ -152,6 +152,7 @@ def parse_customer(values: Mapping[str, str]) -> Values:
         "tier": choice(values, "tier", TIERS),
         "branch": text(values, "branch", max_length=64),
         "county": text(values, "county", max_length=64),
+        "township": optional_text(values, "township", max_length=64),  # for door-to-door visits
         "plan_id": text(values, "plan_id", max_length=64),
         "balance_yuan": number(values, "balance_yuan"),
         "points": whole(values, "points"),
@@ -207,7 +208,7 @@ CUSTOMERS = CsvSpec(
         "points",
         "join_date",
     ),
-    ("points_expiry", "account_manager_id"),
+    ("points_expiry", "account_manager_id", "township"),
     ("customer_id",),
     parse_customer,
 )

@@ -492,6 +492,7 @@ care_customers = Table(
     Column("tier", String(8), nullable=False),
     Column("branch", String(64), nullable=False),
     Column("county", String(64), nullable=False),
+    Column("township", String(64)),  # optional in the CRM export; migration 0007
     Column("plan_id", String(64), nullable=False),
     Column("balance_yuan", Float, nullable=False),
     Column("points", BigInteger, nullable=False),
@@ -642,4 +643,71 @@ sms_outbox = Table(
     CheckConstraint("kind IN ('pre_notice', 'message')", name="kind"),
     CheckConstraint("status IN ('queued', 'sent')", name="status"),
     Index("ix_sms_outbox_status_send_at", "status", "send_at"),
+)
+
+# --- The care service (migration 0007): care-rule versions edited in the web app, colleagues'
+# planned trips and door-to-door visits, and the VIP privileges ledger.
+
+# A customer's page lists their recent calls, found by number.
+Index("ix_calls_customer_msisdn", calls.c.customer_msisdn)
+
+care_rule_versions = Table(
+    "care_rule_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the newest id is the rules `care run` uses
+    Column("version", String(64), nullable=False),  # the YAML's own `version`
+    Column("yaml", Text, nullable=False),
+    Column("saved_by", String(USERNAME_LENGTH), nullable=False),
+    Column("saved_at", UtcDateTime, nullable=False),
+)
+
+care_trips = Table(
+    "care_trips",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_id", String(STAFF_ID_LENGTH), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("areas", _json(), nullable=False),  # ["county", "county/township", ...]
+    Column("note", Text),
+    Column("created_by", String(USERNAME_LENGTH), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_care_trips_day", "day"),
+)
+
+# One row per visit task once someone acts on it: the colleague asked to carry it, then who
+# delivered and when.
+care_visits = Table(
+    "care_visits",
+    metadata,
+    Column(
+        "task_id",
+        String(TASK_ID_LENGTH),
+        ForeignKey("care_tasks.task_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), nullable=False),
+    Column("carrier_staff_id", String(STAFF_ID_LENGTH)),
+    Column("trip_id", Integer, ForeignKey("care_trips.id", ondelete="SET NULL")),
+    Column("asked_by", String(USERNAME_LENGTH)),
+    Column("asked_at", UtcDateTime),
+    Column("delivered_by", String(STAFF_ID_LENGTH)),
+    Column("delivered_on", Date),
+    Column("note", Text),
+    Column("recorded_by", String(USERNAME_LENGTH)),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_care_visits_customer_id", "customer_id"),
+)
+
+care_redemptions = Table(
+    "care_redemptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", String(CUSTOMER_ID_LENGTH), nullable=False),
+    Column("privilege_id", String(32), nullable=False),
+    Column("year", Integer, nullable=False),  # of redeemed_on: balances are per calendar year
+    Column("redeemed_on", Date, nullable=False),
+    Column("recorded_by", String(USERNAME_LENGTH), nullable=False),
+    Column("note", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_care_redemptions_customer_id_year", "customer_id", "year"),
 )

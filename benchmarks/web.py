@@ -1,6 +1,7 @@
 """Web latency on a large database: the call list (filters, search) and the call page API.
 
 Usage: .venv/bin/python benchmarks/web.py [--calls 1000000] [--clients 20] [--requests 30]
+       [--server-workers 2]
 
 Synthetic calls are bulk-loaded with COPY into a fresh schema on TIEXIN_TEST_POSTGRES_URL
 (dropped afterwards), `tiexin serve` runs on it, and `--clients` threads send `--requests`
@@ -148,10 +149,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(url: str, folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "TIEXIN_DATA_DIR": str(folder), "TIEXIN_DATABASE_URL": url}
     command = [sys.executable, "-m", "tiexin", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -259,6 +261,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=30, help="per client and scenario")
+    parser.add_argument("--server-workers", type=int, default=2, help="tiexin serve --workers")
     args = parser.parse_args()
     server_url = os.environ.get("TIEXIN_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     schema = f"bench_web_{uuid.uuid4().hex[:8]}"
@@ -277,7 +280,7 @@ def main() -> None:
         sessions = make_session_factory(engine)
         add_user(lambda: SqlUnitOfWork(sessions), "bench", role="inspector", password=PASSWORD)
         with tempfile.TemporaryDirectory() as folder:
-            server, base = _serve(rendered, Path(folder))
+            server, base = _serve(rendered, Path(folder), args.server_workers)
             login = httpx.post(
                 f"{base}/api/v1/auth/login", json={"username": "bench", "password": PASSWORD}
             )

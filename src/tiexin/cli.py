@@ -368,16 +368,25 @@ def demo(
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Default TIEXIN_HOST.")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Default TIEXIN_PORT.")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Default TIEXIN_WEB_WORKERS.")
+    ] = None,
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
 
-    from tiexin.web.app import create_app
-
     settings = _settings()
+    open_storage(settings)  # migrate once, before any worker starts
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Tiexin on http://{bind_host}:{bind_port}/ (Ctrl+C stops)")
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")
+    uvicorn.run(
+        "tiexin.web.app:app_from_environment",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers or settings.web_workers,
+        log_level="warning",
+    )
 
 
 @user_app.command("add")

@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `tiexin serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `tiexin serve` listens on.")
+    web_workers: int = Field(
+        1,
+        ge=1,
+        description="Processes `tiexin serve` runs; one per CPU core serves more users at once.",
+    )
     session_hours: float = Field(
         12.0, gt=0, description="A login (browser session or API token) expires after this long."
     )

@@ -118,3 +118,8 @@ def create_app(settings: Settings, uow_factory: UnitOfWorkFactory | None = None)
     _install_error_handlers(app)
     _install_security_headers(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app over the `TIEXIN_` settings; what each `tiexin serve` worker process builds."""
+    return create_app(Settings())

@@ -10,12 +10,12 @@ import numpy as np
 
 from tiexin.adapters.catalog_yaml import parse_catalog
 from tiexin.care.assignment import assign_account_managers
-from tiexin.care.model import TIERS, UsageMonth
+from tiexin.care.model import CUSTOMER_COLUMNS, TIERS, USAGE_COLUMNS, UsageMonth
 from tiexin.care.plan_fit import PlanColumns, fit_plans, plan_fit_reference, usage_window
 from tiexin.care.planner import plan_tasks
 from tiexin.care.rules import default_care_rules
 from tiexin.care.world import generate_world
-from tiexin.care.world_csv import CUSTOMER_COLUMNS, USAGE_COLUMNS, world_files
+from tiexin.care.world_csv import world_files
 
 AS_OF = date(2025, 3, 15)
 WORLD = generate_world(5000, 3, seed=7, as_of=AS_OF)

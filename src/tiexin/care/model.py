@@ -16,6 +16,23 @@ import numpy as np
 import numpy.typing as npt
 
 TIERS = ("diamond", "gold", "silver", "none")
+# The customers and usage files as an operator's billing/CRM exports them, column by column.
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "msisdn",
+    "name",
+    "birthday",
+    "tier",
+    "branch",
+    "county",
+    "plan_id",
+    "balance_yuan",
+    "points",
+    "points_expiry",
+    "account_manager_id",
+    "join_date",
+)
+USAGE_COLUMNS = ("customer_id", "month", "voice_minutes", "data_gb", "sms", "bill_yuan")
 VIP_TIERS = ("diamond", "gold", "silver")
 NO_TIER = TIERS.index("none")
 

@@ -14,26 +14,17 @@ from typing import Any
 import numpy as np
 import yaml
 
-from tiexin.care.model import TIERS, CustomerTable, Staff, UsageTable
+from tiexin.care.model import (
+    CUSTOMER_COLUMNS,
+    TIERS,
+    USAGE_COLUMNS,
+    CustomerTable,
+    Staff,
+    UsageTable,
+)
 from tiexin.care.world import World
 from tiexin.domain.catalog import Catalog
 
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "msisdn",
-    "name",
-    "birthday",
-    "tier",
-    "branch",
-    "county",
-    "plan_id",
-    "balance_yuan",
-    "points",
-    "points_expiry",
-    "account_manager_id",
-    "join_date",
-)
-USAGE_COLUMNS = ("customer_id", "month", "voice_minutes", "data_gb", "sms", "bill_yuan")
 STAFF_COLUMNS = ("staff_id", "name", "role", "branch", "county", "capacity")
 CHUNK_ROWS = 100_000
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tiexin.adapters.storage.care import CUSTOMER_COLUMNS
+from tiexin.care.model import CUSTOMER_COLUMNS
 from tiexin.services.export import write_jsonl
 from tiexin.services.ingest import UnitOfWorkFactory
 

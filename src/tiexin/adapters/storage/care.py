@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from tiexin.care.model import CUSTOMER_COLUMNS
+
 from .tables import (
     care_customers,
     care_grace_credits,
@@ -43,21 +45,6 @@ from .tables import (
 )
 
 Values = Mapping[str, Any]
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "msisdn",
-    "name",
-    "birthday",
-    "tier",
-    "branch",
-    "county",
-    "plan_id",
-    "balance_yuan",
-    "points",
-    "points_expiry",
-    "account_manager_id",
-    "join_date",
-)
 _DATE_COLUMNS = ("birthday", "points_expiry", "join_date")
 _STREAM_ROWS = 2_000
 

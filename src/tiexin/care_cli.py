@@ -17,7 +17,6 @@ from tiexin.adapters.sms import HttpGatewaySender, OutboxFileSender, SmsSender
 from tiexin.bootstrap import open_storage
 from tiexin.config import Settings
 from tiexin.domain.errors import TiexinError
-from tiexin.services.care_data import read_rules
 from tiexin.services.care_export import export_care_tasks, export_customers, export_sms
 from tiexin.services.care_import import (
     ImportReport,
@@ -26,9 +25,12 @@ from tiexin.services.care_import import (
     import_staff,
     import_usage,
 )
+from tiexin.services.care_privileges import privilege_catalog, redeem
+from tiexin.services.care_rules_admin import resolve_care_rules
 from tiexin.services.care_run import CareRunReport, assign_managers, run_care
 from tiexin.services.care_sms import send_due_sms
 from tiexin.services.care_tasks import OUTCOMES, record_outcome
+from tiexin.services.care_visits import add_trip
 from tiexin.services.care_world import write_world
 from tiexin.services.export import EXPORT_FORMATS
 from tiexin.services.ingest import UnitOfWorkFactory
@@ -36,6 +38,8 @@ from tiexin.services.rules_data import configured_catalog
 from tiexin.terminal import make_console, print_error
 
 care_app = typer.Typer(help="Proactive care of VIP customers.", no_args_is_help=True)
+trip_app = typer.Typer(help="Planned trips that can carry visits.", no_args_is_help=True)
+care_app.add_typer(trip_app, name="trip")
 sms_app = typer.Typer(help="The SMS outbox.", no_args_is_help=True)
 synth_app = typer.Typer(help="Synthetic data for demos and benchmarks.", no_args_is_help=True)
 
@@ -48,7 +52,10 @@ OutputOption = Annotated[Path, typer.Option("--output", help="File to write.")]
 FormatOption = Annotated[str, typer.Option("--format", help="Output format: jsonl.")]
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", help="Care rules YAML (default TIEXIN_CARE_RULES_FILE or bundled)."),
+    typer.Option(
+        "--rules",
+        help="Care rules YAML (default: TIEXIN_CARE_RULES_FILE, the newest saved, the bundled).",
+    ),
 ]
 
 
@@ -66,13 +73,13 @@ def _user_errors(command: Callable[P, None]) -> Callable[P, None]:
     return wrapper
 
 
-def _day(text: str | None) -> date:
+def _day(text: str | None, option: str = "--as-of") -> date:
     if text is None:
         return date.today()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise TiexinError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
+        raise TiexinError(f"{option} {text!r}: expected a date YYYY-MM-DD") from None
 
 
 def _storage() -> tuple[Settings, UnitOfWorkFactory]:
@@ -177,7 +184,7 @@ def care_run(
 ) -> None:
     """Assign account managers, then plan, assign and store the day's care tasks."""
     settings, uow_factory = _storage()
-    care_rules = read_rules(rules or settings.care_rules_file)
+    care_rules = resolve_care_rules(uow_factory, rules or settings.care_rules_file)
     catalog = configured_catalog(settings, uow_factory)
     if catalog is None:
         raise TiexinError(
@@ -236,6 +243,45 @@ def care_outcome(
         console.print(f"Customer moved to plan {result.plan_changed_to}")
 
 
+@trip_app.command("add")
+@_user_errors
+def care_trip_add(
+    staff_id: Annotated[str, typer.Argument(help="Staff id of whoever makes the trip.")],
+    day: Annotated[str, typer.Option("--date", help="Day of the trip, YYYY-MM-DD.")],
+    areas: Annotated[
+        list[str], typer.Option("--area", help="A county or county/township passed (repeat).")
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="What colleagues should know.")] = None,
+) -> None:
+    """Post a planned trip, so visits in the places it passes can ride along."""
+    trip_id = add_trip(
+        _storage()[1], None, staff_id=staff_id, day=_day(day, "--date"), areas=areas, note=note
+    )
+    console.print(f"Trip {trip_id}: {staff_id} on {day} through {', '.join(areas)}")
+
+
+@care_app.command("redeem")
+@_user_errors
+def care_redeem(
+    customer_id: Annotated[str, typer.Argument(help="Customer id.")],
+    privilege: Annotated[str, typer.Argument(help="Privilege id (docs/care.md#vip-privileges).")],
+    on: Annotated[
+        str | None, typer.Option("--date", help="Day of the redemption (default today).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Where, what, by whom.")] = None,
+) -> None:
+    """Record that a VIP used a privilege; refused when the year's balance is used up."""
+    settings, uow_factory = _storage()
+    catalog = privilege_catalog(settings.care_privileges_file)
+    result = redeem(
+        uow_factory, catalog, None, customer_id, privilege, on=_day(on, "--date"), note=note
+    )
+    console.print(
+        f"Redeemed {result.privilege_id} for {result.customer_id} on {result.redeemed_on}: "
+        f"{result.left} left in {result.redeemed_on.year}"
+    )
+
+
 # ---- sms ----
 
 
@@ -250,7 +296,7 @@ def _sender(settings: Settings) -> SmsSender:
 def sms_send(rules: RulesOption = None) -> None:
     """Send the queued SMS that are due (never in the rules' quiet hours)."""
     settings, uow_factory = _storage()
-    quiet = read_rules(rules or settings.care_rules_file).quiet_hours
+    quiet = resolve_care_rules(uow_factory, rules or settings.care_rules_file).quiet_hours
     report = send_due_sms(uow_factory, _sender(settings), quiet=quiet)
     if report.quiet_until is not None:
         console.print(f"Quiet hours: nothing sent before {report.quiet_until:%Y-%m-%d %H:%M}")

@@ -135,7 +135,14 @@ class Settings(BaseSettings):
         None,
         description=(
             "Care rules YAML (docs/care-rules.md) `tiexin care run` plans with unless `--rules` "
-            "is given. Default: the bundled rules."
+            "is given. Default: the newest version saved in the web app, else the bundled rules."
+        ),
+    )
+    care_privileges_file: Path | None = Field(
+        None,
+        description=(
+            "VIP privileges YAML (docs/care.md#vip-privileges): what each tier may redeem per "
+            "year. Default: the bundled privileges."
         ),
     )
     sms_gateway_url: str | None = Field(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
 from tiexin.domain.errors import TiexinError
 from tiexin.rules.checker import did_you_mean
 from tiexin.services.ingest import UnitOfWorkFactory
@@ -57,21 +58,28 @@ def record_outcome(
     now: datetime | None = None,
 ) -> OutcomeResult:
     """Move a task to `outcome`; an illegal move raises TiexinError and changes nothing."""
-    now = now or datetime.now(UTC)
     with uow_factory() as uow:
-        task = uow.care.task(task_id)
-        if task is None:
-            raise TiexinError(f"no care task {task_id!r} (see `tiexin export care-tasks`)")
-        check_transition(task_id, task.status, outcome)
-        moved = uow.care.move_task(
-            task_id, from_status=task.status, to_status=outcome, actor=by, note=note, now=now
-        )
-        if not moved:
-            raise TiexinError(f"task {task_id} was changed meanwhile: try again")
-        plan = _accepted_plan(task.rule_type, task.facts, outcome)
-        if plan is not None:
-            uow.care.set_plan(task.customer_id, plan, now)
+        result = move_task(uow, task_id, outcome, by, note, now=now or datetime.now(UTC))
         uow.commit()
+    return result
+
+
+def move_task(
+    uow: SqlUnitOfWork, task_id: str, outcome: str, by: str, note: str | None, *, now: datetime
+) -> OutcomeResult:
+    """`record_outcome` inside the caller's transaction (which may also audit it)."""
+    task = uow.care.task(task_id)
+    if task is None:
+        raise TiexinError(f"no care task {task_id!r} (see `tiexin export care-tasks`)")
+    check_transition(task_id, task.status, outcome)
+    moved = uow.care.move_task(
+        task_id, from_status=task.status, to_status=outcome, actor=by, note=note, now=now
+    )
+    if not moved:
+        raise TiexinError(f"task {task_id} was changed meanwhile: try again")
+    plan = _accepted_plan(task.rule_type, task.facts, outcome)
+    if plan is not None:
+        uow.care.set_plan(task.customer_id, plan, now)
     return OutcomeResult(task_id, task.status, outcome, plan)
 
 

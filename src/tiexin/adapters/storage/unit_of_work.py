@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .calibration import SqlCalibrationRepository
 from .call_list import SqlCallListRepository
 from .care import SqlCareRepository
+from .care_service import SqlCareServiceRepository
 from .dashboards import SqlDashboardRepository
 from .evaluations import SqlEvaluationRepository
 from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     calibration: SqlCalibrationRepository
     call_list: SqlCallListRepository
     care: SqlCareRepository
+    care_service: SqlCareServiceRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.calibration = SqlCalibrationRepository(self._session)
         self.call_list = SqlCallListRepository(self._session)
         self.care = SqlCareRepository(self._session)
+        self.care_service = SqlCareServiceRepository(self._session)
         return self
 
     def __exit__(

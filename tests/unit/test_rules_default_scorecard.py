@@ -14,6 +14,7 @@ from tiexin.adapters.catalog_yaml import load_catalog
 from tiexin.adapters.sentiment import PysentiScorer
 from tiexin.domain.calls import Role, Turn
 from tiexin.features.extract import measure_call
+from tiexin.rules.care_offers import care_functions
 from tiexin.rules.evaluate import CallView
 from tiexin.rules.plan_check import plan_functions
 from tiexin.rules.scorecard import load_scorecard
@@ -69,7 +70,9 @@ def _view(data: dict[str, Any], scorer: PysentiScorer) -> CallView:
 def _scored() -> list[tuple[str, Labels, Evaluation]]:
     card = load_scorecard(SCORECARD)
     scorer = PysentiScorer()
-    functions = plan_functions(load_catalog(CALLS / "catalog.yaml"))
+    catalog = load_catalog(CALLS / "catalog.yaml")
+    # the labelled callers are no care customers: nothing open to raise
+    functions = {**plan_functions(catalog), **care_functions((), catalog)}
     results = []
     for path in sorted(CALLS.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -38,6 +38,7 @@ from tiexin.pipeline.turns import (
     region_of_each_word,
     turns_from_regions,
 )
+from tiexin.rules.care_offers import care_functions
 from tiexin.rules.evaluate import CallView
 from tiexin.rules.plan_check import plan_functions
 from tiexin.rules.scoring import score_call
@@ -163,7 +164,11 @@ class CallPipeline:
             metadata=dict(job.metadata),
             role_confidence=role_confidence,
         )
-        functions = plan_functions(self.config.catalog)
+        catalog = self.config.catalog
+        functions = {
+            **plan_functions(catalog),
+            **care_functions(job.care_opportunities, catalog),
+        }
         card = self.config.scorecard
         return score_call(card, view, encoder=self._encoder, functions=functions).to_dict()
 

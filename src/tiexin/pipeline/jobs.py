@@ -8,6 +8,7 @@ from typing import Literal
 
 from tiexin.domain.calls import CallAnalysis, CallSource, Turn
 from tiexin.domain.catalog import Catalog
+from tiexin.rules.care_offers import CareOpportunity
 from tiexin.rules.scorecard import Scorecard
 
 
@@ -22,6 +23,8 @@ class AnalysisJob:
     turns: tuple[Turn, ...] = ()  # imported transcripts only
     duration_s: float | None = None  # from metadata, for transcripts without audio
     metadata: tuple[tuple[str, str], ...] = ()  # call metadata the scorecard's rules may test
+    # the customer's care tasks open when the call started, for care_offer_raised()
+    care_opportunities: tuple[CareOpportunity, ...] = ()
 
 
 @dataclass(frozen=True)

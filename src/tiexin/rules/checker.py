@@ -354,11 +354,27 @@ PLAN_FACTS_STATED = Function(
     _no_args,
     "the agent stated figures of a catalogue plan (implementation injected)",
 )
+CARE_OPPORTUNITIES = Function(
+    "care_opportunities",
+    "bool",
+    "care_opportunities()",
+    _no_args,
+    "the customer had open care tasks when the call started (implementation injected)",
+)
+CARE_OFFER_RAISED = Function(
+    "care_offer_raised",
+    "bool",
+    "care_offer_raised()",
+    _no_args,
+    "the agent raised one of the customer's open care tasks (implementation injected)",
+)
 DEFAULT_SCHEMA = (
     Schema()
     .with_function(SENTIMENT)
     .with_function(PLAN_FACTS_WRONG)
     .with_function(PLAN_FACTS_STATED)
+    .with_function(CARE_OPPORTUNITIES)
+    .with_function(CARE_OFFER_RAISED)
 )
 
 

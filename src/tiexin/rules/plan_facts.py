@@ -151,6 +151,12 @@ def plan_facts_correct(findings: Sequence[PlanFactFinding]) -> bool | None:
     return all(f.correct for f in findings) if findings else None
 
 
+def plan_mentions(text: str, catalog: Catalog) -> list[tuple[Plan, int, int]]:
+    """The plans a text names (by name, alias, or fee before 套餐/plan), with their offsets."""
+    found = _mentions(text, _syllables(text), _index_for(catalog))
+    return [(m.plan, m.start, m.end) for m in found]
+
+
 def extract_plan_facts(turns: Iterable[AgentTurnText], catalog: Catalog) -> list[StatedFact]:
     """The plan figures the agent states, attributed to the plan they describe."""
     index = _index_for(catalog)

@@ -16,7 +16,9 @@ from tiexin.config import Settings
 from tiexin.domain.calls import CallAnalysis, CallMetadata, CallSource, StoredCall
 from tiexin.pipeline.analyzer import CallPipeline
 from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome
+from tiexin.rules.care_offers import CareOpportunity
 from tiexin.runners.base import Runner
+from tiexin.services.care_opportunities import open_opportunities
 from tiexin.services.ingest import UnitOfWorkFactory
 from tiexin.services.transcripts import ImportedCall, read_transcripts
 
@@ -34,10 +36,14 @@ class AnalyzeReport:
 
 def pending_jobs(uow_factory: UnitOfWorkFactory, settings: Settings) -> list[AnalysisJob]:
     with uow_factory() as uow:
-        return [job_for(call, settings) for call in uow.calls.pending()]
+        calls = uow.calls.pending()
+        care = open_opportunities(uow, [call.metadata for call in calls])
+    return [job_for(call, settings, care.get(call.metadata.call_id, ())) for call in calls]
 
 
-def job_for(call: StoredCall, settings: Settings) -> AnalysisJob:
+def job_for(
+    call: StoredCall, settings: Settings, care: tuple[CareOpportunity, ...] = ()
+) -> AnalysisJob:
     meta = call.metadata
     language = meta.language or settings.language_for_line(meta.line)
     return AnalysisJob(
@@ -49,6 +55,7 @@ def job_for(call: StoredCall, settings: Settings) -> AnalysisJob:
         file_path=call.file_path,
         duration_s=meta.duration_s,
         metadata=metadata_for_rules(meta, language),
+        care_opportunities=care,
     )
 
 
@@ -133,7 +140,8 @@ def _import_one(
             content_hash=call.content_hash,
             file_path=source_file,
         )
-        outcome = pipeline.process(_transcript_job(call, settings))
+        care = open_opportunities(uow, [meta]).get(meta.call_id, ())
+        outcome = pipeline.process(_transcript_job(call, settings, care))
         if isinstance(outcome, JobFailure):
             uow.calls.mark_failed(meta.call_id, outcome.reason)
             report.failed.append(f"{meta.call_id}: {outcome.reason}")
@@ -143,7 +151,9 @@ def _import_one(
         uow.commit()
 
 
-def _transcript_job(call: ImportedCall, settings: Settings) -> AnalysisJob:
+def _transcript_job(
+    call: ImportedCall, settings: Settings, care: tuple[CareOpportunity, ...]
+) -> AnalysisJob:
     meta = call.metadata
     language = meta.language or settings.language_for_line(meta.line)
     return AnalysisJob(
@@ -154,6 +164,7 @@ def _transcript_job(call: ImportedCall, settings: Settings) -> AnalysisJob:
         turns=call.turns,
         duration_s=meta.duration_s,
         metadata=metadata_for_rules(meta, language),
+        care_opportunities=care,
     )
 
 

@@ -11,12 +11,14 @@ from typing import Any
 from tiexin.domain.calls import Role, Turn
 from tiexin.domain.catalog import Catalog
 from tiexin.features.extract import features_from_dict
+from tiexin.rules.care_offers import care_functions
 from tiexin.rules.evaluate import BuiltinImpl, CallView
 from tiexin.rules.plan_check import plan_functions
 from tiexin.rules.scorecard import Scorecard
 from tiexin.rules.scoring import score_call
 from tiexin.rules.similarity import SentenceEncoder
 from tiexin.services.analyze import save_evaluation
+from tiexin.services.care_opportunities import Opportunities, open_opportunities
 from tiexin.services.ingest import UnitOfWorkFactory
 
 BATCH = 200
@@ -34,12 +36,16 @@ def rescore_calls(
     functions = plan_functions(catalog)
     count = 0
     for batch in _analysed_batches(uow_factory):
+        care = _care_of(uow_factory, [str(record["call_id"]) for record in batch])
         scored = [
             (
                 record["call_id"],
-                score_call(
-                    scorecard, _view(record), encoder=encoder, functions=functions
-                ).to_dict(),
+                _score(
+                    scorecard,
+                    record,
+                    encoder,
+                    {**functions, **care_functions(care.get(record["call_id"], ()), catalog)},
+                ),
             )
             for record in batch
         ]
@@ -61,6 +67,13 @@ def _score(
     functions: Mapping[str, BuiltinImpl],
 ) -> dict[str, Any]:
     return score_call(scorecard, _view(record), encoder=encoder, functions=functions).to_dict()
+
+
+def _care_of(uow_factory: UnitOfWorkFactory, call_ids: list[str]) -> dict[str, Opportunities]:
+    """The calls' care opportunities as at their start, as when they were first scored."""
+    with uow_factory() as uow:
+        stored = [call for call_id in call_ids if (call := uow.calls.get(call_id))]
+        return open_opportunities(uow, [call.metadata for call in stored])
 
 
 def _analysed_batches(uow_factory: UnitOfWorkFactory) -> Iterator[list[Mapping[str, Any]]]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .calibration import SqlCalibrationRepository
 from .call_list import SqlCallListRepository
 from .care import SqlCareRepository
+from .care_opportunities import SqlCareOpportunityRepository
 from .care_service import SqlCareServiceRepository
 from .dashboards import SqlDashboardRepository
 from .evaluations import SqlEvaluationRepository
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     calibration: SqlCalibrationRepository
     call_list: SqlCallListRepository
     care: SqlCareRepository
+    care_opportunities: SqlCareOpportunityRepository
     care_service: SqlCareServiceRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.calibration = SqlCalibrationRepository(self._session)
         self.call_list = SqlCallListRepository(self._session)
         self.care = SqlCareRepository(self._session)
+        self.care_opportunities = SqlCareOpportunityRepository(self._session)
         self.care_service = SqlCareServiceRepository(self._session)
         return self
 

@@ -8,7 +8,7 @@ import getpass
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, ParamSpec
+from typing import Annotated, Literal, ParamSpec
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,7 +27,13 @@ from tiexin.services.care_import import (
 )
 from tiexin.services.care_privileges import privilege_catalog, redeem
 from tiexin.services.care_rules_admin import resolve_care_rules
-from tiexin.services.care_run import CareRunReport, assign_managers, run_care
+from tiexin.services.care_run import (
+    CareRunReport,
+    Planner,
+    assign_managers,
+    plan_locally,
+    run_care,
+)
 from tiexin.services.care_sms import send_due_sms
 from tiexin.services.care_tasks import OUTCOMES, record_outcome
 from tiexin.services.care_visits import add_trip
@@ -50,6 +56,7 @@ SHOWN_ERRORS = 50
 
 OutputOption = Annotated[Path, typer.Option("--output", help="File to write.")]
 FormatOption = Annotated[str, typer.Option("--format", help="Output format: jsonl.")]
+CareRunner = Literal["local", "ray"]
 RulesOption = Annotated[
     Path | None,
     typer.Option(
@@ -181,6 +188,16 @@ def care_run(
         str | None, typer.Option("--as-of", help="Plan for this day, YYYY-MM-DD (default today).")
     ] = None,
     rules: RulesOption = None,
+    runner: Annotated[
+        CareRunner,
+        typer.Option("--runner", help="Plan in this process (local) or in Ray tasks (ray)."),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address", help="Ray cluster address (default TIEXIN_RAY_ADDRESS or local)."
+        ),
+    ] = None,
 ) -> None:
     """Assign account managers, then plan, assign and store the day's care tasks."""
     settings, uow_factory = _storage()
@@ -200,8 +217,17 @@ def care_run(
             rules=care_rules,
             catalog=catalog,
             after_chunk=lambda done, total: progress.update(bar, completed=done, total=total),
+            planner=_planner(runner, address or settings.ray_address),
         )
     _print_run(report)
+
+
+def _planner(runner: CareRunner, address: str | None) -> Planner:
+    if runner == "local":
+        return plan_locally
+    from tiexin.services.care_ray import RayPlanner  # Ray loads only when asked for
+
+    return RayPlanner(address=address)
 
 
 def _print_run(report: CareRunReport) -> None:

@@ -27,14 +27,14 @@ from tiexin.care.assignment import (
     assign_account_managers,
     assign_tasks,
 )
-from tiexin.care.model import Channel, CustomerTable, FactValue, GraceCredit
+from tiexin.care.model import Channel, CustomerTable, FactValue, GraceCredit, NewTask
 from tiexin.care.planner import plan_tasks
 from tiexin.care.rules import CareRules
 from tiexin.care.schedule import sms_send_time
 from tiexin.domain.catalog import Catalog
 from tiexin.domain.errors import TiexinError
 from tiexin.domain.operator_time import OPERATOR_TIMEZONE  # quiet hours are wall-clock times
-from tiexin.services.care_data import load_customers, load_inputs, staff_list
+from tiexin.services.care_data import CareInputs, load_customers, load_inputs, staff_list
 from tiexin.services.ingest import UnitOfWorkFactory
 
 CHUNK_TASKS = 5_000
@@ -97,6 +97,26 @@ def _with_managers(
     return dataclasses.replace(customers, account_manager_id=managers.astype(np.str_))
 
 
+Planner = Callable[[CustomerTable, CareInputs, Catalog, CareRules, date], list[NewTask]]
+"""Plans the day's tasks from the customers (with their managers) and the run's inputs; the
+tasks must come in `plan_tasks` order, which assignment depends on."""
+
+
+def plan_locally(
+    customers: CustomerTable, inputs: CareInputs, catalog: Catalog, rules: CareRules, as_of: date
+) -> list[NewTask]:
+    return plan_tasks(
+        customers,
+        inputs.usage,
+        catalog,
+        rules,
+        inputs.existing,
+        as_of,
+        grants=inputs.grants,
+        risk_flags=inputs.risk_flags,
+    )
+
+
 def run_care(
     uow_factory: UnitOfWorkFactory,
     *,
@@ -106,9 +126,11 @@ def run_care(
     now: datetime | None = None,
     chunk_size: int = CHUNK_TASKS,
     after_chunk: Callable[[int, int], None] | None = None,
+    planner: Planner = plan_locally,
 ) -> CareRunReport:
     """Plan and store the care tasks of `as_of`. `after_chunk(stored, total)` is called after
-    each committed chunk (progress bars)."""
+    each committed chunk (progress bars); `planner` may plan elsewhere (`care_ray`), storing
+    is always here."""
     long_ids = [r.id for r in rules.rules if len(r.id) > RULE_ID_MAX]
     if long_ids:
         raise TiexinError(f"rule ids longer than {RULE_ID_MAX} characters: {long_ids}")
@@ -121,16 +143,7 @@ def run_care(
         uow.commit()
     report.managers_assigned = len(decisions)
     customers = _with_managers(inputs.customers, decisions)
-    tasks = plan_tasks(
-        customers,
-        inputs.usage,
-        catalog,
-        rules,
-        inputs.existing,
-        as_of,
-        grants=inputs.grants,
-        risk_flags=inputs.risk_flags,
-    )
+    tasks = planner(customers, inputs, catalog, rules, as_of)
     assigned = assign_tasks(tasks, inputs.staff, open_tasks=inputs.loads)
     report.planned = len(assigned)
     rows = _TaskRows(as_of, rules, customers, now)

@@ -188,3 +188,14 @@ def test_a_configured_perception_model_estimates_every_call(
     perception = _export(env)["S-1"]["features"]["customer_perception"]
     assert set(perception) == {"-2", "-1", "0", "1", "2"}
     assert sum(perception.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_long_path_does_not_break_the_result_line(env: Path) -> None:
+    """Regression: rich wrapped the message at the terminal width, splitting it mid-sentence."""
+    deep = env.joinpath(*["a-rather-long-folder-name"] * 6)
+    deep.mkdir(parents=True)
+    card = deep / "10088-vip.yaml"
+    card.write_text(bundled_scorecard().read_text(encoding="utf-8"), encoding="utf-8")
+    result = _invoke("scorecard", "check", str(card))
+    assert result.exit_code == 0, result.output
+    assert f"{card}: scorecard 10088-vip version" in result.output.splitlines()[0]

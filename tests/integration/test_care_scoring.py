@@ -4,6 +4,7 @@ proactive_offer item passes only when the agent raises it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,10 +14,15 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support.care import CUSTOMER_HEADER, STAFF_HEADER, USAGE_HEADER, write_csv
+from tiexin.bootstrap import open_storage
 from tiexin.care.world import demo_catalog
 from tiexin.care.world_csv import catalog_yaml
 from tiexin.cli import app
+from tiexin.config import Settings
+from tiexin.domain.calls import CallMetadata
 from tiexin.pipeline.factory import bundled_scorecard
+from tiexin.rules.care_offers import CareOpportunity
+from tiexin.services.care_opportunities import LOOKUP_BATCH, open_opportunities
 
 CUSTOMER = "13900000001"
 TASK = "20250310-plan_fit-C1"
@@ -142,3 +148,35 @@ def test_rescoring_sees_the_tasks_open_when_each_call_started(env: Path) -> None
     assert items["R-2"]["result"] == "fail" and "plan_fit" in items["R-2"]["explanation"]
     assert items["R-5"]["result"] == "pass"
     assert "no open care opportunity" in items["R-5"]["explanation"]
+
+
+def test_many_calls_are_looked_up_in_batches(env: Path) -> None:
+    """More calls than one lookup batch: each customer call gets the task, only those."""
+    start = datetime(2025, 3, 11, 2, 0, tzinfo=UTC)
+    calls = [
+        CallMetadata(
+            f"B-{n}",
+            f"b{n}.wav",
+            start_time=start,
+            customer_msisdn=CUSTOMER if n % 3 == 0 else f"1380000{n:04d}",
+        )
+        for n in range(LOOKUP_BATCH * 2 + 7)
+    ]
+    before_the_run = CallMetadata("early", "e.wav", start_time=datetime(2025, 3, 9, tzinfo=UTC))
+    calls.append(dataclasses.replace(before_the_run, customer_msisdn=CUSTOMER))
+    with open_storage(Settings())() as uow:
+        found = open_opportunities(uow, calls)
+    assert sorted(found) == sorted(m.call_id for m in calls[:-1] if m.customer_msisdn == CUSTOMER)
+    assert {o for opportunities in found.values() for o in opportunities} == {
+        CareOpportunity(
+            TASK,
+            "plan_fit",
+            "plan_fit",
+            (
+                ("recommended_plan", "p58"),
+                ("recommended_plan_name", "畅享58元套餐"),
+                ("current_plan_name", "畅享88元套餐"),
+                ("saving_yuan", "30"),
+            ),
+        )
+    }

@@ -25,6 +25,7 @@ from tiexin.domain.operator_time import OPERATOR_TIMEZONE
 from tiexin.rules.care_offers import RULE_CUES, CareOpportunity
 
 OPEN_STATUSES = ("open", "notified", "contacted", "callback", "unreachable")
+LOOKUP_BATCH = 500  # calls
 Opportunities = tuple[CareOpportunity, ...]
 
 
@@ -33,6 +34,16 @@ def open_opportunities(
 ) -> dict[str, Opportunities]:
     """Each call's open care opportunities, by call id; calls without any are left out."""
     now = now or datetime.now(UTC)
+    found: dict[str, Opportunities] = {}
+    # batches keep each query's IN list far below SQLite's limit on bound parameters
+    for start in range(0, len(calls), LOOKUP_BATCH):
+        found.update(_batch(uow, calls[start : start + LOOKUP_BATCH], now))
+    return found
+
+
+def _batch(
+    uow: SqlUnitOfWork, calls: Sequence[CallMetadata], now: datetime
+) -> dict[str, Opportunities]:
     numbers = {m.customer_msisdn for m in calls if m.customer_msisdn}
     owners = uow.care_opportunities.customers_by_msisdn(numbers) if numbers else {}
     callers = [

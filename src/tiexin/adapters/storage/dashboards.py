@@ -114,7 +114,7 @@ class SqlDashboardRepository:
 
     def sums_by_day(self, where: ScoreFilter) -> list[ScoreSum]:
         scored = self.scored(where)
-        day = self._day(scored.c.start_time)
+        day = self.local_day(scored.c.start_time)
         return self._sums(scored, day)
 
     def sums_by_agent(self, where: ScoreFilter) -> list[ScoreSum]:
@@ -212,7 +212,7 @@ class SqlDashboardRepository:
             ScoreSum(row.key, float(row.total), int(row.calls)) for row in self._db.execute(query)
         ]
 
-    def _day(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    def local_day(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         """The operator's calendar day of a timestamp as YYYY-MM-DD text (as the call list)."""
         shift = f"{UTC_OFFSET_HOURS} hours"
         if self._postgres:

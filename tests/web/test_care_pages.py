@@ -135,6 +135,9 @@ def test_today_lists_the_phone_managers_open_calls_with_facts_script_and_whole_n
     page = web.client(PHONE_USER).get("/care/today")
     assert first["task_id"] in page.text and calls[0]["msisdn"] in page.text
     assert 'data-outcome="accepted"' in page.text and "csrf_token" in page.text
+    assert "今日关怀电话" in page.text and "客户接受" in page.text  # Chinese by default
+    english = web.client(PHONE_USER).get("/care/today", params={"lang": "en"})
+    assert "Care calls today" in english.text and "Accepted" in english.text
     other_agent = _api(web, "agent").get("/api/v1/care/today")
     assert other_agent.json() == []  # agent 3107 is no phone manager of the care staff
 

@@ -128,5 +128,3 @@ def failed_item_ids(
         if new_result is not None:
             results[item_id] = new_result
     return [item_id for item_id, result in results.items() if result == FAILED_RESULT]
-
-

@@ -502,6 +502,7 @@ care_customers = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("tier IN ('diamond', 'gold', 'silver', 'none')", name="tier"),
     Index("ix_care_customers_account_manager_id", "account_manager_id"),
+    Index("ix_care_customers_msisdn", "msisdn"),
 )
 
 # One row per customer and month (the first day of the month). No foreign key: the billing

@@ -32,6 +32,8 @@ def upgrade() -> None:
     with op.batch_alter_table("care_customers") as batch:
         batch.add_column(sa.Column("township", sa.String(length=64), nullable=True))
     op.create_index("ix_calls_customer_msisdn", "calls", ["customer_msisdn"])
+    # Scoring looks up each call's customer by number (care opportunities).
+    op.create_index("ix_care_customers_msisdn", "care_customers", ["msisdn"])
     op.create_table(
         "care_rule_versions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -105,6 +107,7 @@ def _visit_tables() -> None:
 def downgrade() -> None:
     for table in ("care_redemptions", "care_visits", "care_trips", "care_rule_versions"):
         op.drop_table(table)
+    op.drop_index("ix_care_customers_msisdn", table_name="care_customers")
     op.drop_index("ix_calls_customer_msisdn", table_name="calls")
     with op.batch_alter_table("care_customers") as batch:
         batch.drop_column("township")

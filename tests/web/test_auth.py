@@ -109,3 +109,20 @@ def test_security_headers_are_set(web: Web) -> None:
     response = web.client().get("/login")
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("username", "home"),
+    [
+        ("inspector", "/queue"),
+        ("agent", "/calls"),
+        ("supervisor", "/appeals"),
+        ("manager", "/care/customers"),
+        ("admin", "/admin/audit"),
+    ],
+)
+def test_each_role_starts_on_a_page_it_may_open(web: Web, username: str, home: str) -> None:
+    client = web.client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.headers["location"] == home
+    assert client.get(home, headers={"accept": "text/html"}).status_code == 200

@@ -31,7 +31,7 @@ HOME_BY_ROLE = {
     UserRole.AGENT: "/calls",
     UserRole.SUPERVISOR: "/appeals",
     UserRole.ADMIN: "/admin/audit",
-    UserRole.ACCOUNT_MANAGER: "/playlists",
+    UserRole.ACCOUNT_MANAGER: "/care/customers",
 }
 
 

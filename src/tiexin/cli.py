@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, ParamSpec
 
@@ -31,6 +31,7 @@ from tiexin.services.analyze import (
 )
 from tiexin.services.auth import add_user
 from tiexin.services.demo_accounts import create_demo_accounts
+from tiexin.services.demo_care import DEMO_CUSTOMERS, prepare_demo_care
 from tiexin.services.export import EXPORT_FORMATS, export_calls
 from tiexin.services.ingest import (
     IngestReport,
@@ -354,8 +355,18 @@ def demo(
     )
     export_file = settings.data_dir / "demo-calls.jsonl"
     written = export_calls(uow_factory, export_file)
+    care = prepare_demo_care(uow_factory, settings.data_dir / "demo-care", date.today())
+    console.print(
+        f"Care: {care.report.stored} tasks planned for today for "
+        f"{DEMO_CUSTOMERS} invented customers ({care.report.sms_queued} SMS pre-notices queued)"
+    )
     credentials = settings.data_dir / "demo-accounts.tsv"
-    created = create_demo_accounts(uow_factory, credentials)
+    created = create_demo_accounts(
+        uow_factory,
+        credentials,
+        phone_manager_id=care.phone_manager_id,
+        account_manager_id=care.account_manager_id,
+    )
     console.print(
         f"[bold green]Demo ready[/]: {written} calls in {settings.resolved_database_url()}; "
         f"export in {export_file}."

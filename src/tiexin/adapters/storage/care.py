@@ -215,6 +215,26 @@ class SqlCareRepository:
 
     # ---- tasks ----
 
+    def busiest_staff(self) -> tuple[str | None, str | None]:
+        """The phone manager with the most open call tasks and the account manager with the
+        most customers (the demo signs in as them)."""
+        calls = (
+            select(care_tasks.c.assignee)
+            .where((care_tasks.c.channel == "call") & (care_tasks.c.status == "open"))
+            .where(care_tasks.c.assignee.is_not(None))
+            .group_by(care_tasks.c.assignee)
+            .order_by(func.count().desc(), care_tasks.c.assignee)
+            .limit(1)
+        )
+        customers = (
+            select(care_customers.c.account_manager_id)
+            .where(care_customers.c.account_manager_id.is_not(None))
+            .group_by(care_customers.c.account_manager_id)
+            .order_by(func.count().desc(), care_customers.c.account_manager_id)
+            .limit(1)
+        )
+        return self._db.execute(calls).scalar(), self._db.execute(customers).scalar()
+
     def task(self, task_id: str) -> Row[Any] | None:
         query = select(care_tasks).where(care_tasks.c.task_id == task_id)
         return self._db.execute(query).first()

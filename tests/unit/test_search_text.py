@@ -7,16 +7,15 @@ from datetime import date, datetime
 import pytest
 
 from tiexin.domain.call_list import (
-    CALL_DAY_TIMEZONE,
     FAILED_RESULT,
     CallListFilter,
     Sentiment,
     day_bounds,
     failed_item_ids,
-    local_time,
     sentiment_of,
     sentiment_range,
 )
+from tiexin.domain.operator_time import OPERATOR_TIMEZONE, local_minute
 from tiexin.features.search_text import index_tokens, query_tokens
 from tiexin.rules.scoring import Outcome
 
@@ -81,10 +80,10 @@ def test_sentiment_bands(score: float | None, band: Sentiment | None) -> None:
 
 def test_days_are_local_days() -> None:
     low, high = day_bounds(date(2025, 6, 3), date(2025, 6, 4))
-    assert low == datetime(2025, 6, 3, tzinfo=CALL_DAY_TIMEZONE)
-    assert high == datetime(2025, 6, 5, tzinfo=CALL_DAY_TIMEZONE)
+    assert low == datetime(2025, 6, 3, tzinfo=OPERATOR_TIMEZONE)
+    assert high == datetime(2025, 6, 5, tzinfo=OPERATOR_TIMEZONE)
     assert day_bounds(None, None) == (None, None)
-    assert local_time(datetime.fromisoformat("2025-06-02T01:12:00+00:00")) == "2025-06-02 09:12"
+    assert local_minute(datetime.fromisoformat("2025-06-02T01:12:00+00:00")) == "2025-06-02 09:12"
 
 
 @pytest.mark.parametrize(

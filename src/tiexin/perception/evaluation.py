@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ import numpy.typing as npt
 
 from tiexin.perception.data import LabelledDialogue
 from tiexin.perception.metrics import LABELS, nmd, rsnod
-from tiexin.perception.model import train_model
+from tiexin.perception.model import MIN_TRAINING_DIALOGUES, train_model
 
 PREDICTORS = ("model", "uniform", "popularity")
 
@@ -29,6 +30,14 @@ def fold_indices(count: int, folds: int, seed: int) -> list[npt.NDArray[np.int64
     if not 2 <= folds <= count:
         raise ValueError(f"folds must be between 2 and {count}, got {folds}")
     return list(np.array_split(np.random.default_rng(seed).permutation(count), folds))
+
+
+def needed_for_cross_validation(folds: int) -> int:
+    """The fewest dialogues whose every training portion (all folds but one) can train a model."""
+    count = max(folds, MIN_TRAINING_DIALOGUES)
+    while count - math.ceil(count / folds) < MIN_TRAINING_DIALOGUES:  # minus the largest fold
+        count += 1
+    return count
 
 
 def cross_validate(

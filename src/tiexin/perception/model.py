@@ -48,6 +48,7 @@ SHAPE_FEATURES = (
     "last_customer_exclamations",
 )
 C_GRID = (3.0, 10.0, 30.0)
+MIN_TRAINING_DIALOGUES = 10
 HELD_OUT_SHARE = 0.2
 # Newton-CG stops on the mean absolute step; the cap bounds training time on large vocabularies.
 STEP_TOLERANCE = 1e-5
@@ -264,8 +265,11 @@ def _load_vectorizer(archive: Any, name: str) -> TfidfVectorizer:
 
 def train_model(dialogues: Sequence[LabelledDialogue], *, seed: int = 0) -> PerceptionModel:
     """Fit the features and the regression on labelled dialogues (deterministic for a seed)."""
-    if len(dialogues) < 10:
-        raise TiexinError(f"need at least 10 labelled dialogues to train, got {len(dialogues)}")
+    if len(dialogues) < MIN_TRAINING_DIALOGUES:
+        raise TiexinError(
+            f"need at least {MIN_TRAINING_DIALOGUES} labelled dialogues to train, "
+            f"got {len(dialogues)}"
+        )
     turn_lists = [d.turns for d in dialogues]
     features = _Features.fit(turn_lists)
     x = features.transform(turn_lists)

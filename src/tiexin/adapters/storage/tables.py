@@ -712,3 +712,15 @@ care_redemptions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_care_redemptions_customer_id_year", "customer_id", "year"),
 )
+
+# --- Customer-satisfaction labels (migration 0008): each inspector's judgement of how satisfied
+# the customer was at the end of a call, -2..2; the perception model trains on them.
+perception_labels = Table(
+    "perception_labels",
+    metadata,
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("username", String(USERNAME_LENGTH), primary_key=True),  # one label per inspector
+    Column("satisfaction", Integer, nullable=False),
+    Column("labelled_at", UtcDateTime, nullable=False),
+    CheckConstraint("satisfaction BETWEEN -2 AND 2", name="satisfaction"),
+)

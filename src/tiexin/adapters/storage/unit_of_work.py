@@ -15,6 +15,7 @@ from .care_service import SqlCareServiceRepository
 from .dashboards import SqlDashboardRepository
 from .evaluations import SqlEvaluationRepository
 from .people import SqlAuditRepository, SqlSessionRepository, SqlUserRepository
+from .perception_labels import SqlPerceptionLabelRepository
 from .playlists import SqlPlaylistRepository
 from .repository import SqlCallRepository
 from .reviews import SqlReviewRepository
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
     care: SqlCareRepository
     care_opportunities: SqlCareOpportunityRepository
     care_service: SqlCareServiceRepository
+    perception_labels: SqlPerceptionLabelRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.care = SqlCareRepository(self._session)
         self.care_opportunities = SqlCareOpportunityRepository(self._session)
         self.care_service = SqlCareServiceRepository(self._session)
+        self.perception_labels = SqlPerceptionLabelRepository(self._session)
         return self
 
     def __exit__(

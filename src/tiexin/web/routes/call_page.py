@@ -1,7 +1,8 @@
 """The call page: waveform and transcript, the evaluation with its evidence, and human review.
 
 `GET /calls/{call_id}` (page), `GET /api/v1/calls/{call_id}`, `GET /api/v1/calls/{call_id}/audio`
-(HTTP Range for seeking), item review and release of an evaluation.
+(HTTP Range for seeking), item review and release of an evaluation, and the inspectors'
+customer-satisfaction labels (`GET`/`PUT /api/v1/calls/{call_id}/satisfaction`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from tiexin.domain.access import Permission
 from tiexin.rules.scoring import Outcome
-from tiexin.services import call_view, review
+from tiexin.services import call_view, perception_labels, review
 from tiexin.services.review import Actor, Conflict, Forbidden, Invalid, NotFound, ReviewError
 from tiexin.web.deps import (
     RequestUser,
@@ -38,6 +40,8 @@ Reviewer = Annotated[RequestUser, Depends(require(Permission.REVIEW))]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ItemOutcome = Literal["pass", "fail", "na"]
 Points = Annotated[float | None, Field(allow_inf_nan=False)]
+CallId = Annotated[str, PathParam(min_length=1, max_length=128)]
+AllCallsViewer = Annotated[RequestUser, Depends(require(Permission.VIEW_ALL_CALLS))]
 
 # Texts the page's script shows (chart axis, errors, prompts).
 SCRIPT_LABELS = ("sentiment", "time", "reason_required")
@@ -165,6 +169,28 @@ class Done(BaseModel):
     ok: bool = True
 
 
+class SatisfactionIn(BaseModel):
+    satisfaction: int = Field(
+        strict=True,
+        ge=-2,
+        le=2,
+        description="-2 very dissatisfied, -1 dissatisfied, 0 neutral, 1 satisfied, "
+        "2 very satisfied",
+    )
+
+
+class SatisfactionLabelOut(BaseModel):
+    username: str
+    satisfaction: int
+    labelled_at: datetime
+
+
+class SatisfactionOut(BaseModel):
+    call_id: str
+    labels: list[SatisfactionLabelOut] = Field(description="One per inspector, oldest first")
+    mine: int | None = Field(description="The signed-in user's own label")
+
+
 @contextmanager
 def refusals() -> Iterator[None]:
     """Service refusals as HTTP answers: 404, 403, 409, or 422 naming the field."""
@@ -200,6 +226,10 @@ def call_page(request: Request, user: CallViewer, call_id: str) -> Response:
     t = translator(request)
     values = {
         "call": detail,
+        "satisfaction": _satisfaction(request, user, call_id)
+        if perception_labels.may_see_labels(user.principal)
+        else None,
+        "satisfaction_names": perception_labels.LABEL_NAMES,
         "page_data": jsonable_encoder(
             {
                 "call": detail,
@@ -209,6 +239,14 @@ def call_page(request: Request, user: CallViewer, call_id: str) -> Response:
         ),
     }
     return render(request, "call_page/call.html", values, user=user)
+
+
+def _satisfaction(request: Request, user: RequestUser, call_id: str) -> SatisfactionOut:
+    with refusals():
+        view = perception_labels.call_satisfaction(
+            web_context(request).uow_factory, user.principal, call_id
+        )
+    return SatisfactionOut.model_validate(view)
 
 
 @router.get("/api/v1/calls/{call_id}", response_model=CallOut, tags=["calls"])
@@ -277,3 +315,22 @@ def release_api(request: Request, user: Reviewer, evaluation_id: RowId) -> Done:
     with refusals():
         review.release(context.uow_factory, context.settings, actor(request, user), evaluation_id)
     return Done()
+
+
+@router.get("/api/v1/calls/{call_id}/satisfaction", response_model=SatisfactionOut, tags=["review"])
+def satisfaction_api(request: Request, user: AllCallsViewer, call_id: CallId) -> SatisfactionOut:
+    """The inspectors' labels of how satisfied the customer was, with who labelled it."""
+    return _satisfaction(request, user, call_id)
+
+
+@router.put("/api/v1/calls/{call_id}/satisfaction", response_model=SatisfactionOut, tags=["review"])
+def label_satisfaction_api(
+    request: Request, user: Reviewer, call_id: CallId, body: SatisfactionIn
+) -> SatisfactionOut:
+    """Set the signed-in inspector's label of the customer's satisfaction (-2..2) for the call;
+    one label per inspector, changed by putting another. The perception model trains on them."""
+    with refusals():
+        view = perception_labels.label_satisfaction(
+            web_context(request).uow_factory, actor(request, user), call_id, body.satisfaction
+        )
+    return SatisfactionOut.model_validate(view)

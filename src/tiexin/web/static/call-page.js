@@ -114,8 +114,28 @@
     }
   }
 
+  // The inspector's judgement of the customer's satisfaction (-2..2): training data for the
+  // perception model. Saved at once; the reload shows it with who labelled it.
+  function setUpSatisfaction() {
+    const group = document.querySelector(".satisfaction-choices");
+    if (!group) return;
+    const message = document.getElementById("satisfaction-message");
+    for (const button of group.querySelectorAll("button.satisfaction-choice")) {
+      button.addEventListener("click", async () => {
+        try {
+          await tiexin.request(`/api/v1/calls/${encodeURIComponent(group.dataset.callId)}/satisfaction`, { method: "PUT", body: { satisfaction: Number(button.dataset.satisfaction) } });
+          window.location.reload();
+        } catch (error) {
+          message.textContent = error.message;
+          message.className = "form-message small error";
+        }
+      });
+    }
+  }
+
   setUpPlayer();
   setUpSeeking();
   setUpChart();
   setUpReview();
+  setUpSatisfaction();
 })();

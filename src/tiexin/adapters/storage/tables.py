@@ -367,8 +367,6 @@ review_queue = Table(
     Column("reasons", _json(), nullable=False),
     Column("random_pick", Boolean, nullable=False),
     Column("queued_at", UtcDateTime, nullable=False),
-    Column("done_at", UtcDateTime),
-    Column("done_by", String(USERNAME_LENGTH)),
     UniqueConstraint("call_pk"),
     Index("ix_review_queue_week", "week"),
 )

@@ -4,7 +4,7 @@ changes a total or an item.
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-26
+Create Date: 2026-11-25
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ their events, the grace-credit ledger and the SMS outbox.
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-27
+Create Date: 2026-11-25
 """
 
 from __future__ import annotations

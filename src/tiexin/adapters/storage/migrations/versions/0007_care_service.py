@@ -3,7 +3,7 @@ visits, the VIP privileges ledger, and an index to find a customer's calls by nu
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-28
+Create Date: 2026-11-25
 """
 
 from __future__ import annotations

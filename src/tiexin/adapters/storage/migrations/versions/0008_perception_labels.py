@@ -3,7 +3,7 @@ customer-perception model.
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-29
+Create Date: 2026-11-25
 """
 
 from __future__ import annotations

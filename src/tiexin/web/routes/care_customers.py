@@ -52,21 +52,8 @@ TIER_PATTERN = r"^(diamond|gold|silver)$"
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
-class CustomerOut(BaseModel):
-    customer_id: str
-    name: str
-    tier: str
-    msisdn: str
-    branch: str
-    county: str
-    township: str | None
-    plan_id: str
-    account_manager_id: str | None
-    open_tasks: int
-
-
 class CustomerPageOut(BaseModel):
-    customers: list[CustomerOut]
+    customers: list[CustomerSummary]
     total: int
     page: int
     page_size: int
@@ -127,7 +114,7 @@ class CallOut(BaseModel):
 
 
 class CustomerDetailOut(BaseModel):
-    customer: CustomerOut
+    customer: CustomerSummary
     manager_name: str | None
     balance_yuan: float
     points: int
@@ -176,13 +163,9 @@ class DeliveryIn(BaseModel):
     note: str | None = Field(None, max_length=NOTE_MAX)
 
 
-def _customer_out(summary: CustomerSummary) -> CustomerOut:
-    return CustomerOut.model_validate(summary, from_attributes=True)
-
-
 def _detail_out(detail: CustomerDetail, language: str) -> CustomerDetailOut:
     return CustomerDetailOut(
-        customer=_customer_out(detail.customer),
+        customer=detail.customer,
         manager_name=detail.manager_name,
         balance_yuan=detail.balance_yuan,
         points=detail.points,
@@ -416,9 +399,7 @@ def customers_api(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> CustomerPageOut:
     customers, total = _list(request, user, q, tier, page)
-    return CustomerPageOut(
-        customers=[_customer_out(c) for c in customers], total=total, page=page, page_size=PAGE_SIZE
-    )
+    return CustomerPageOut(customers=customers, total=total, page=page, page_size=PAGE_SIZE)
 
 
 @router.get("/api/v1/care/customers/{customer_id}", response_model=CustomerDetailOut, tags=["care"])

@@ -111,6 +111,19 @@ def require(
     return dependency
 
 
+def require_any(
+    *permissions: Permission,
+) -> Callable[[RequestUser], Coroutine[Any, Any, RequestUser]]:
+    """A dependency that lets the request through with at least one of these permissions."""
+
+    async def dependency(user: CurrentUser) -> RequestUser:
+        if not any(user.can(permission) for permission in permissions):
+            raise AccessDenied()
+        return user
+
+    return dependency
+
+
 def language_of(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE

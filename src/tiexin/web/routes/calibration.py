@@ -19,13 +19,12 @@ from tiexin.domain.access import Permission
 from tiexin.domain.errors import InputError
 from tiexin.services import calibration, sampling
 from tiexin.web.deps import (
-    AccessDenied,
-    CurrentUser,
     RequestUser,
     RowId,
     client_address,
     render,
     require,
+    require_any,
     web_context,
 )
 
@@ -34,13 +33,9 @@ Calibrator = Annotated[RequestUser, Depends(require(Permission.CALIBRATE))]
 T = TypeVar("T")
 
 
-def _calibration_viewer(user: CurrentUser) -> RequestUser:
-    if not (user.can(Permission.CALIBRATE) or user.can(Permission.VIEW_CALIBRATION)):
-        raise AccessDenied()
-    return user
-
-
-Viewer = Annotated[RequestUser, Depends(_calibration_viewer)]
+Viewer = Annotated[
+    RequestUser, Depends(require_any(Permission.CALIBRATE, Permission.VIEW_CALIBRATION))
+]
 
 
 class SessionIn(BaseModel):

@@ -19,12 +19,11 @@ from tiexin.domain.errors import InputError
 from tiexin.rules.sampling import week_of
 from tiexin.services import sampling
 from tiexin.web.deps import (
-    AccessDenied,
-    CurrentUser,
     RequestUser,
     client_address,
     render,
     require,
+    require_any,
     translator,
     web_context,
 )
@@ -37,13 +36,9 @@ LINE_PATTERN = r"^[^/\s]{1,64}$"
 SEVERE_REASONS = frozenset({"auto_fail", "section_failed", "critical_failed", "escalation"})
 
 
-def _queue_viewer(user: CurrentUser) -> RequestUser:
-    if not (user.can(Permission.REVIEW) or user.can(Permission.MANAGE_SAMPLING)):
-        raise AccessDenied()
-    return user
-
-
-QueueViewer = Annotated[RequestUser, Depends(_queue_viewer)]
+QueueViewer = Annotated[
+    RequestUser, Depends(require_any(Permission.REVIEW, Permission.MANAGE_SAMPLING))
+]
 
 
 class SamplingPlanIn(BaseModel):

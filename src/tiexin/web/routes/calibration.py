@@ -30,12 +30,10 @@ from tiexin.web.deps import (
 
 router = APIRouter()
 Calibrator = Annotated[RequestUser, Depends(require(Permission.CALIBRATE))]
-T = TypeVar("T")
-
-
 Viewer = Annotated[
     RequestUser, Depends(require_any(Permission.CALIBRATE, Permission.VIEW_CALIBRATION))
 ]
+T = TypeVar("T")
 
 
 class SessionIn(BaseModel):

@@ -15,6 +15,7 @@ from tiexin.adapters.sms import HttpGatewaySender, OutboxFileSender, SmsSender
 from tiexin.bootstrap import open_storage
 from tiexin.config import Settings
 from tiexin.domain.errors import TiexinError
+from tiexin.domain.operator_time import operator_today
 from tiexin.services.care_export import export_care_tasks, export_customers, export_sms
 from tiexin.services.care_import import (
     ImportReport,
@@ -64,7 +65,7 @@ RulesOption = Annotated[
 
 def _day(text: str | None, option: str = "--as-of") -> date:
     if text is None:
-        return date.today()
+        return operator_today()
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +17,7 @@ from tiexin.care_cli import care_app, register_exports, register_imports, sms_ap
 from tiexin.config import Settings
 from tiexin.domain.calls import CallAnalysis, CallStatus
 from tiexin.domain.errors import InputError, TiexinError
+from tiexin.domain.operator_time import operator_today
 from tiexin.perception.cli import perception_app
 from tiexin.pipeline.factory import build_pipeline, pipeline_config
 from tiexin.pipeline.jobs import AnalysisJob, Outcome
@@ -338,7 +339,7 @@ def demo(
     )
     export_file = settings.data_dir / "demo-calls.jsonl"
     written = export_calls(uow_factory, export_file)
-    care = prepare_demo_care(uow_factory, settings.data_dir / "demo-care", date.today())
+    care = prepare_demo_care(uow_factory, settings.data_dir / "demo-care", operator_today())
     console.print(
         f"Care: {care.report.stored} tasks planned for today for "
         f"{DEMO_CUSTOMERS} invented customers ({care.report.sms_queued} SMS pre-notices queued)"

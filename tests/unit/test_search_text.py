@@ -10,12 +10,11 @@ from tiexin.domain.call_list import (
     FAILED_RESULT,
     CallListFilter,
     Sentiment,
-    day_bounds,
     failed_item_ids,
     sentiment_of,
     sentiment_range,
 )
-from tiexin.domain.operator_time import OPERATOR_TIMEZONE, local_minute
+from tiexin.domain.operator_time import OPERATOR_TIMEZONE, day_bounds, local_minute
 from tiexin.features.search_text import index_tokens, query_tokens
 from tiexin.rules.scoring import Outcome
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
-
-from tiexin.domain.operator_time import OPERATOR_TIMEZONE
 
 # An item's result when it failed (the value of `rules.scoring.Outcome.FAIL`).
 FAILED_RESULT = "fail"
@@ -100,19 +98,6 @@ class CallListQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
-
-
-def day_bounds(
-    date_from: date | None, date_to: date | None
-) -> tuple[datetime | None, datetime | None]:
-    """Start-time bounds of these local days: [date_from 00:00, the day after date_to 00:00)."""
-    low = None if date_from is None else datetime.combine(date_from, time(), OPERATOR_TIMEZONE)
-    high = (
-        None
-        if date_to is None
-        else datetime.combine(date_to + timedelta(days=1), time(), OPERATOR_TIMEZONE)
-    )
-    return low, high
 
 
 def failed_item_ids(

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from tiexin.adapters.storage.dashboards import ScoreFilter, ScoreSum
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
 from tiexin.domain.access import Principal, call_scope
+from tiexin.domain.operator_time import day_bounds, operator_today
 from tiexin.pipeline.factory import bundled_scorecard
 from tiexin.rules.scorecard import Scorecard, ScorecardError, load_scorecard, parse_scorecard
 from tiexin.rules.topics import TopicCount, count_calls, keywords_in, recurring, topics_in
@@ -167,7 +168,7 @@ def _period(uow: SqlUnitOfWork, principal: Principal, query: DashboardQuery) -> 
     until = query.until
     if until is None:
         newest = uow.dashboards.newest_call_time(_filter(principal, replace(query, since=None)))
-        until = newest.date() if newest else datetime.now(UTC).date()
+        until = operator_today(newest)
     since = query.since or until - DEFAULT_PERIOD + timedelta(days=1)
     return Period(since, until)
 
@@ -176,9 +177,10 @@ def _filter(
     principal: Principal, query: DashboardQuery, period: Period | None = None
 ) -> ScoreFilter:
     scope = call_scope(principal)  # dashboard viewers see every call today; kept for safety
+    since, until = day_bounds(period.since, period.until) if period else (None, None)
     return ScoreFilter(
-        since=datetime.combine(period.since, time(), UTC) if period else None,
-        until=datetime.combine(period.until + timedelta(days=1), time(), UTC) if period else None,
+        since=since,
+        until=until,
         line=query.line,
         team=query.team,
         agent_id=scope if scope is not None else query.agent_id,

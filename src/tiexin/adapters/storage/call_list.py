@@ -34,10 +34,10 @@ from tiexin.domain.call_list import (
     CallListQuery,
     SortKey,
     SortOrder,
-    day_bounds,
     failed_item_ids,
     sentiment_range,
 )
+from tiexin.domain.operator_time import day_bounds
 from tiexin.features.search_text import index_tokens, query_tokens
 
 from .tables import (

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from tiexin.domain.access import Permission
 from tiexin.domain.errors import InputError, TiexinError
-from tiexin.domain.operator_time import OPERATOR_TIMEZONE
+from tiexin.domain.operator_time import operator_today
 from tiexin.services.care_scope import CareForbidden, CareNotFound
 from tiexin.services.care_views import CareTask, TodayCall, calls_for_today, record_call_outcome
 from tiexin.web.deps import AccessDenied, RequestUser, client_address, render, require, web_context
@@ -38,10 +38,6 @@ def care_http_error(exc: TiexinError) -> Exception:
         return AccessDenied()
     field = exc.source if isinstance(exc, InputError) and exc.source else "body"
     return HTTPException(422, detail=[{"field": field, "message": str(exc)}])
-
-
-def operator_today() -> date:
-    return datetime.now(OPERATOR_TIMEZONE).date()
 
 
 class CareTaskOut(BaseModel):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from tiexin.domain.access import Permission
 from tiexin.domain.errors import TiexinError
+from tiexin.domain.operator_time import operator_today
 from tiexin.services.care_privileges import privilege_catalog, redeem
 from tiexin.services.care_views import (
     CustomerDetail,
@@ -39,7 +40,6 @@ from tiexin.web.routes.care import (
     CareTaskOut,
     TaskId,
     care_http_error,
-    operator_today,
     task_out,
 )
 

@@ -29,7 +29,7 @@ from tiexin.services.analyze import (
     import_transcript_file,
     pending_jobs,
 )
-from tiexin.services.auth import add_user
+from tiexin.services.auth import add_user, list_users
 from tiexin.services.demo_accounts import create_demo_accounts
 from tiexin.services.demo_care import DEMO_CUSTOMERS, prepare_demo_care
 from tiexin.services.export import EXPORT_FORMATS, export_calls
@@ -417,8 +417,7 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List accounts with role, agent id, team and last sign-in."""
-    with open_storage(_settings())() as uow:
-        accounts = uow.users.all()
+    accounts = list_users(open_storage(_settings()))
     table = Table("username", "role", "agent id", "team", "last sign-in", "state")
     for account in accounts:
         state = "locked" if account.locked_until else ("active" if account.active else "disabled")

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from tiexin.adapters.passwords import Argon2Passwords
+from tiexin.adapters.storage.people import UserRecord
 from tiexin.domain.access import Principal, UserRole
 from tiexin.domain.errors import InputError
 from tiexin.services import audit
@@ -110,6 +111,11 @@ def add_user(
             detail={"role": user_role.value, "agent_id": agent_id, "team": team},
         )
         uow.commit()
+
+
+def list_users(uow_factory: UnitOfWorkFactory) -> list[UserRecord]:
+    with uow_factory() as uow:
+        return uow.users.all()
 
 
 def login(

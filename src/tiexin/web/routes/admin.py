@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from tiexin.domain.access import Permission, UserRole
 from tiexin.domain.errors import InputError
-from tiexin.services import auth
+from tiexin.services import audit, auth
 from tiexin.web.deps import RequestUser, render, require, web_context
 
 router = APIRouter()
@@ -39,15 +39,14 @@ class AuditPage(BaseModel):
 def _audit_page(
     request: Request, username: str | None, action: str | None, resource_id: str | None, page: int
 ) -> tuple[AuditPage, list[str]]:
-    with web_context(request).uow_factory() as uow:
-        entries, total = uow.audit.page(
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-            username=username,
-            action=action,
-            resource_id=resource_id,
-        )
-        actions = list(uow.audit.actions())
+    entries, total, actions = audit.browse(
+        web_context(request).uow_factory,
+        page=page,
+        page_size=PAGE_SIZE,
+        username=username,
+        action=action,
+        resource_id=resource_id,
+    )
     out = [AuditEntryOut.model_validate(entry, from_attributes=True) for entry in entries]
     return AuditPage(total=total, entries=out), actions
 
@@ -88,8 +87,7 @@ def audit_api(
 
 @router.get("/admin/users", include_in_schema=False)
 def users_page(request: Request, user: UserManager, error: str | None = None) -> Response:
-    with web_context(request).uow_factory() as uow:
-        accounts = uow.users.all()
+    accounts = auth.list_users(web_context(request).uow_factory)
     values = {"accounts": accounts, "roles": [r.value for r in UserRole], "error": error}
     return render(request, "admin/users.html", values, user=user)
 

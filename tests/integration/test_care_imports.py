@@ -15,6 +15,7 @@ from tests.support.care import (
     storage,
     write_csv,
 )
+from tiexin.care.model import USAGE_COLUMNS
 from tiexin.domain.errors import InputError
 from tiexin.services.care_data import load_customers, staff_list
 from tiexin.services.care_import import (
@@ -98,10 +99,11 @@ def test_usage_reimport_replaces_the_month_without_duplicates(
     assert (report.imported, [e.field for e in report.errors]) == (2, ["month"])
     import_usage(uow_factory, write_csv(tmp_path / "v.csv", USAGE_HEADER, "C1,2025-02,300,9,0,99"))
     with uow_factory() as uow:
-        rows = sorted(uow.care.usage_rows(date(2025, 1, 1), date(2025, 3, 1)))
+        columns = uow.care.usage_columns(date(2025, 1, 1), date(2025, 3, 1))
+    rows = sorted(zip(*(columns[name].tolist() for name in USAGE_COLUMNS), strict=True))
     assert rows == [
-        ("C1", "2025-01-01", 100.0, 1.5, 10, 58.0),
-        ("C1", "2025-02-01", 300.0, 9.0, 0, 99.0),
+        ("C1", date(2025, 1, 1), 100.0, 1.5, 10, 58.0),
+        ("C1", date(2025, 2, 1), 300.0, 9.0, 0, 99.0),
     ]
 
 
@@ -160,7 +162,7 @@ def test_a_synthetic_world_imports_cleanly(uow_factory: UnitOfWorkFactory, tmp_p
     import_world(uow_factory, tmp_path / "world", customers=300, as_of=date(2025, 3, 10))
     with uow_factory() as uow:
         customers = load_customers(uow)
-        usage = uow.care.usage_rows(date(2024, 12, 1), date(2025, 3, 1))
+        usage = uow.care.usage_columns(date(2024, 12, 1), date(2025, 3, 1))["customer_id"]
         catalog = uow.plans.catalog()
     assert len(customers) == 300
     assert len(usage) == 900

@@ -7,17 +7,19 @@ between SQLite and PostgreSQL: both then plan the same tasks in the same order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
 from tiexin.care.dates import add_months, month_start
 from tiexin.care.model import (
+    CUSTOMER_COLUMNS,
     TIERS,
     CustomerTable,
     ExistingTask,
@@ -64,47 +66,37 @@ def usage_months(rules: CareRules) -> int:
     return max([USAGE_MONTHS, *months])
 
 
-def customer_table(rows: Sequence[tuple[Any, ...]]) -> CustomerTable:
-    """Rows in `CUSTOMER_COLUMNS` order (dates as text) as a table sorted by customer id."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 13
-    (ids, msisdn, name, birthday, tier, branch, county, plan_id, balance, points, expiry,
-     manager, joined) = columns  # fmt: skip
-    order = np.argsort(np.array(ids, dtype=np.str_), kind="stable")
-    tier_index = {t: i for i, t in enumerate(TIERS)}
-    managers = [m or "" for m in manager]
+def customer_table(columns: Mapping[str, npt.NDArray[Any]]) -> CustomerTable:
+    """Customer columns (CUSTOMER_COLUMNS) as a table sorted by customer id."""
+    ids = columns["customer_id"]
+    order = np.argsort(ids, kind="stable")
+    tier_index = np.full(len(ids), -1, dtype=np.int8)
+    for index, tier in enumerate(TIERS):
+        tier_index[columns["tier"] == tier] = index
+    if (tier_index < 0).any():
+        unknown = sorted(set(columns["tier"][tier_index < 0].tolist()))
+        raise TiexinError(f"stored customers with unknown tiers: {unknown}")
     return CustomerTable(
-        customer_id=np.array(ids, dtype=np.str_)[order],
-        msisdn=np.array(msisdn, dtype=np.str_)[order],
-        name=np.array(name, dtype=np.str_)[order],
-        birthday=np.array(birthday, dtype="datetime64[D]")[order],
-        tier=np.array([tier_index[t] for t in tier], dtype=np.int8)[order],
-        branch=np.array(branch, dtype=np.str_)[order],
-        county=np.array(county, dtype=np.str_)[order],
-        plan_id=np.array(plan_id, dtype=np.str_)[order],
-        balance_yuan=np.array(balance, dtype=np.float64)[order],
-        points=np.array(points, dtype=np.int64)[order],
-        points_expiry=np.array(expiry, dtype="datetime64[D]")[order],
-        account_manager_id=np.array(managers, dtype=np.str_)[order],
-        join_date=np.array(joined, dtype="datetime64[D]")[order],
+        **{name: columns[name][order] for name in CUSTOMER_COLUMNS if name != "tier"},
+        tier=tier_index[order],
     )
 
 
-def usage_table(rows: Sequence[tuple[Any, ...]], customers: CustomerTable) -> UsageTable:
-    """Usage rows joined to the customers' rows; usage of unknown customers is left out."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
-    ids = np.array(columns[0], dtype=np.str_)
+def usage_table(columns: Mapping[str, npt.NDArray[Any]], customers: CustomerTable) -> UsageTable:
+    """Usage columns (USAGE_COLUMNS) joined to the customers' rows; usage of unknown customers
+    is left out."""
+    ids = columns["customer_id"]
     known = customers.customer_id
     position = np.searchsorted(known, ids)
     clipped = np.minimum(position, max(len(known) - 1, 0))
     found = (position < len(known)) & (known[clipped] == ids) if len(known) else position < 0
-    month = np.array(columns[1], dtype="datetime64[D]").astype("datetime64[M]")
     return UsageTable(
         row=clipped[found].astype(np.int64),
-        month=month[found],
-        voice_minutes=np.array(columns[2], dtype=np.float64)[found],
-        data_gb=np.array(columns[3], dtype=np.float64)[found],
-        sms=np.array(columns[4], dtype=np.int64)[found],
-        bill_yuan=np.array(columns[5], dtype=np.float64)[found],
+        month=columns["month"].astype("datetime64[M]")[found],
+        voice_minutes=columns["voice_minutes"][found],
+        data_gb=columns["data_gb"][found],
+        sms=columns["sms"][found],
+        bill_yuan=columns["bill_yuan"][found],
     )
 
 
@@ -124,7 +116,7 @@ def staff_list(uow: SqlUnitOfWork) -> tuple[Staff, ...]:
 
 
 def load_customers(uow: SqlUnitOfWork) -> CustomerTable:
-    return customer_table(uow.care.customer_rows())
+    return customer_table(uow.care.customer_columns())
 
 
 def load_inputs(uow: SqlUnitOfWork, rules: CareRules, as_of: date) -> CareInputs:
@@ -134,7 +126,7 @@ def load_inputs(uow: SqlUnitOfWork, rules: CareRules, as_of: date) -> CareInputs
     customers = load_customers(uow)
     end = month_start(as_of)
     first = add_months(end, -usage_months(rules))
-    usage = usage_table(uow.care.usage_rows(first, end), customers)
+    usage = usage_table(uow.care.usage_columns(first, end), customers)
     existing = [
         ExistingTask(customer_id, rule_id, core_status(status), created)
         for customer_id, rule_id, status, created in uow.care.task_history(excluding=as_of)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -56,10 +58,19 @@ class CareRunReport:
     sms_queued: int = 0
     grace_credits: int = 0
     by_rule: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
 
 
 def task_key(as_of: date, rule_id: str, customer_id: str) -> str:
-    return f"{as_of:%Y%m%d}-{rule_id}-{customer_id}"
+    # not strftime: this runs for every task of a run, and strftime costs several microseconds
+    return f"{as_of.year:04d}{as_of.month:02d}{as_of.day:02d}-{rule_id}-{customer_id}"
+
+
+@contextmanager
+def _stage(report: CareRunReport, name: str) -> Iterator[None]:
+    start = perf_counter()
+    yield
+    report.seconds[name] = report.seconds.get(name, 0.0) + perf_counter() - start
 
 
 def assign_managers(uow_factory: UnitOfWorkFactory, *, now: datetime | None = None) -> int:
@@ -137,20 +148,25 @@ def run_care(
     now = now or datetime.now(UTC)
     report = CareRunReport(as_of)
     with uow_factory() as uow:
-        inputs = load_inputs(uow, rules, as_of)
-        decisions = assign_account_managers(inputs.customers, inputs.staff)
-        _store_managers(uow, decisions, now)
-        uow.commit()
+        with _stage(report, "read"):
+            inputs = load_inputs(uow, rules, as_of)
+            stored = uow.care.task_ids_created_on(as_of)
+        with _stage(report, "account managers"):
+            decisions = assign_account_managers(inputs.customers, inputs.staff)
+            _store_managers(uow, decisions, now)
+            uow.commit()
     report.managers_assigned = len(decisions)
     customers = _with_managers(inputs.customers, decisions)
-    tasks = planner(customers, inputs, catalog, rules, as_of)
-    assigned = assign_tasks(tasks, inputs.staff, open_tasks=inputs.loads)
+    with _stage(report, "plan"):
+        tasks = planner(customers, inputs, catalog, rules, as_of)
+    with _stage(report, "assign"):
+        assigned = assign_tasks(tasks, inputs.staff, open_tasks=inputs.loads)
     report.planned = len(assigned)
     rows = _TaskRows(as_of, rules, customers, now)
     for start in range(0, len(assigned), chunk_size):
         chunk = assigned[start : start + chunk_size]
-        with uow_factory() as uow:
-            _store_chunk(uow, chunk, rows, report)
+        with _stage(report, "store"), uow_factory() as uow:
+            _store_chunk(uow, chunk, rows, stored, report)
             uow.commit()
         if after_chunk is not None:
             after_chunk(start + len(chunk), len(assigned))
@@ -158,24 +174,29 @@ def run_care(
 
 
 def _store_chunk(
-    uow: SqlUnitOfWork, chunk: Sequence[TaskAssignment], rows: _TaskRows, report: CareRunReport
+    uow: SqlUnitOfWork,
+    chunk: Sequence[TaskAssignment],
+    rows: _TaskRows,
+    stored: set[str],
+    report: CareRunReport,
 ) -> None:
-    keys = [rows.key(a) for a in chunk]
-    stored = uow.care.existing_task_ids(keys)
-    new = [a for a, key in zip(chunk, keys, strict=True) if key not in stored]
+    keyed = [(rows.key(a), a) for a in chunk]
+    new = [(key, a) for key, a in keyed if key not in stored]
     report.already_stored += len(chunk) - len(new)
     report.stored += len(new)
-    report.by_rule.update(a.task.rule_id for a in new)
-    report.unassigned += sum(1 for a in new if a.reason == Reason.NO_CAPACITY)
-    uow.care.add_tasks([rows.task(a) for a in new])
+    report.by_rule.update(a.task.rule_id for _, a in new)
+    report.unassigned += sum(1 for _, a in new if a.reason == Reason.NO_CAPACITY)
+    uow.care.add_tasks([rows.task(key, a) for key, a in new])
     credits = [
-        rows.grace_credit(a, a.task.grace_credit) for a in new if a.task.grace_credit is not None
+        rows.grace_credit(key, a.task.grace_credit)
+        for key, a in new
+        if a.task.grace_credit is not None
     ]
     uow.care.add_grace_credits(credits)
     report.grace_credits += len(credits)
-    messages = [rows.sms(a) for a in new if a.task.channel in (Channel.CALL, Channel.SMS)]
-    uow.care.queue_sms(messages)
-    report.sms_queued += len(messages)
+    notified = [(key, a) for key, a in new if a.task.channel in (Channel.CALL, Channel.SMS)]
+    uow.care.queue_sms(rows.messages(notified))
+    report.sms_queued += len(notified)
 
 
 def _fact(value: FactValue) -> Any:
@@ -199,10 +220,10 @@ class _TaskRows:
     def key(self, assignment: TaskAssignment) -> str:
         return task_key(self.as_of, assignment.task.rule_id, assignment.task.customer_id)
 
-    def task(self, assignment: TaskAssignment) -> dict[str, Any]:
+    def task(self, key: str, assignment: TaskAssignment) -> dict[str, Any]:
         task = assignment.task
         return {
-            "task_id": self.key(assignment),
+            "task_id": key,
             "customer_id": task.customer_id,
             "rule_id": task.rule_id,
             "rule_type": task.rule_type,
@@ -224,19 +245,25 @@ class _TaskRows:
             "updated_at": self.now,
         }
 
-    def grace_credit(self, assignment: TaskAssignment, credit: GraceCredit) -> dict[str, Any]:
+    def grace_credit(self, key: str, credit: GraceCredit) -> dict[str, Any]:
         return {
             "customer_id": credit.customer_id,
-            "task_id": self.key(assignment),
+            "task_id": key,
             "amount_yuan": credit.amount_yuan,
             "granted_on": credit.granted_on,
             "expires_on": credit.expires_on,
             "recovery": credit.recovery,
         }
 
-    def sms(self, assignment: TaskAssignment) -> dict[str, Any]:
-        task = assignment.task
-        row = int(np.searchsorted(self.customers.customer_id, task.customer_id))
+    def messages(self, notified: Sequence[tuple[str, TaskAssignment]]) -> list[dict[str, Any]]:
+        ids = [a.task.customer_id for _, a in notified]
+        msisdn = self.customers.msisdn[np.searchsorted(self.customers.customer_id, ids)]
+        return [
+            self._sms(key, a.task, str(number))
+            for (key, a), number in zip(notified, msisdn, strict=True)
+        ]
+
+    def _sms(self, key: str, task: NewTask, msisdn: str) -> dict[str, Any]:
         if task.channel == Channel.CALL:
             rule = self.rules.get(task.rule_id)
             name = rule.name if rule is not None else task.rule_id
@@ -247,9 +274,9 @@ class _TaskRows:
         else:
             kind, text = "message", task.script
         return {
-            "task_id": self.key(assignment),
+            "task_id": key,
             "kind": kind,
-            "msisdn": str(self.customers.msisdn[row]),
+            "msisdn": msisdn,
             "text": text,
             "send_at": self.send_at,
             "status": "queued",

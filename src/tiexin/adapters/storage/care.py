@@ -1,9 +1,9 @@
 """The care engine's storage: imported customers, usage, staff and risk flags; care tasks, their
 events, the grace-credit ledger and the SMS outbox.
 
-Bulk paths (imports, the care run) use executemany with upserts or conflict-ignoring inserts, so
-a repeated import or an interrupted run never duplicates a row; reads for the care run return
-plain tuples with dates as text, which the service turns into numpy columns in one step.
+Imports use executemany upserts, so a repeated import never duplicates a row; the care run
+stores only the tasks not yet stored (an interrupted run resumes) with bulk inserts
+(`bulk.insert_rows`), and reads its inputs as numpy columns (`columns.read_columns`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Row,
-    String,
     Table,
     and_,
     bindparam,
-    cast,
     delete,
     func,
     insert,
@@ -30,8 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tiexin.care.model import CUSTOMER_COLUMNS
+from tiexin.care.model import CUSTOMER_COLUMNS, USAGE_COLUMNS
 
+from .bulk import insert_rows
+from .columns import DAY, FLOAT, INT, TEXT, Columns, read_columns
 from .tables import (
     care_customers,
     care_grace_credits,
@@ -45,13 +44,21 @@ from .tables import (
 )
 
 Values = Mapping[str, Any]
-_DATE_COLUMNS = ("birthday", "points_expiry", "join_date")
+_CUSTOMER_KINDS = {
+    **dict.fromkeys(CUSTOMER_COLUMNS, TEXT),
+    **dict.fromkeys(("birthday", "points_expiry", "join_date"), DAY),
+    "balance_yuan": FLOAT,
+    "points": INT,
+}
+_USAGE_KINDS = {
+    "customer_id": TEXT,
+    "month": DAY,
+    "voice_minutes": FLOAT,
+    "data_gb": FLOAT,
+    "sms": INT,
+    "bill_yuan": FLOAT,
+}
 _STREAM_ROWS = 2_000
-
-
-def _as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A date as YYYY-MM-DD text on both databases, so millions convert in one numpy call."""
-    return cast(column, String)
 
 
 class SqlCareRepository:
@@ -81,11 +88,6 @@ class SqlCareRepository:
             if name not in keys
         }
         self._db.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes), rows)
-
-    def _insert_new(self, table: Table, rows: Sequence[Values]) -> None:
-        """Insert rows, skipping any that would break a unique constraint (already there)."""
-        if rows:
-            self._db.execute(self._insert(table).on_conflict_do_nothing(), rows)
 
     # ---- imports ----
 
@@ -133,22 +135,18 @@ class SqlCareRepository:
 
     # ---- reading for the care run ----
 
-    def customer_rows(self) -> list[tuple[Any, ...]]:
-        """Every customer as a tuple in CUSTOMER_COLUMNS order; dates as YYYY-MM-DD text."""
-        columns = [
-            _as_text(care_customers.c[n]) if n in _DATE_COLUMNS else care_customers.c[n]
-            for n in CUSTOMER_COLUMNS
-        ]
-        return [tuple(r) for r in self._db.execute(select(*columns))]
+    def customer_columns(self) -> Columns:
+        """Every customer, column by column (CUSTOMER_COLUMNS), in no particular order."""
+        c = care_customers.c
+        query = select(*(c[n] for n in CUSTOMER_COLUMNS))
+        return read_columns(self._db, query, _CUSTOMER_KINDS)
 
-    def usage_rows(self, first: date, end: date) -> list[tuple[Any, ...]]:
-        """Usage of the months from `first` up to, not including, `end`: (customer_id, month
-        as text, voice_minutes, data_gb, sms, bill_yuan)."""
+    def usage_columns(self, first: date, end: date) -> Columns:
+        """Usage of the months from `first` up to, not including, `end`, column by column
+        (USAGE_COLUMNS)."""
         u = care_usage.c
-        query = select(
-            u.customer_id, _as_text(u.month), u.voice_minutes, u.data_gb, u.sms, u.bill_yuan
-        ).where(u.month >= first, u.month < end)
-        return [tuple(r) for r in self._db.execute(query)]
+        query = select(*(u[n] for n in USAGE_COLUMNS)).where(u.month >= first, u.month < end)
+        return read_columns(self._db, query, _USAGE_KINDS)
 
     def staff_rows(self) -> list[Row[Any]]:
         """Active staff."""
@@ -187,18 +185,20 @@ class SqlCareRepository:
 
     # ---- storing a care run ----
 
-    def existing_task_ids(self, task_ids: Sequence[str]) -> set[str]:
-        query = select(care_tasks.c.task_id).where(care_tasks.c.task_id.in_(task_ids))
+    def task_ids_created_on(self, day: date) -> set[str]:
+        query = select(care_tasks.c.task_id).where(care_tasks.c.created_on == day)
         return set(self._db.execute(query).scalars())
 
+    # new rows only (`task_ids_created_on` tells which are stored): bulk inserts, no upserts
+
     def add_tasks(self, rows: Sequence[Values]) -> None:
-        self._insert_new(care_tasks, rows)
+        insert_rows(self._db, care_tasks, rows)
 
     def add_grace_credits(self, rows: Sequence[Values]) -> None:
-        self._insert_new(care_grace_credits, rows)
+        insert_rows(self._db, care_grace_credits, rows)
 
     def queue_sms(self, rows: Sequence[Values]) -> None:
-        self._insert_new(sms_outbox, rows)
+        insert_rows(self._db, sms_outbox, rows)
 
     def set_account_managers(self, rows: Sequence[Values], now: datetime) -> None:
         """rows: customer_id, from_staff_id, to_staff_id, reason; history kept."""

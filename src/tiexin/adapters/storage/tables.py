@@ -468,7 +468,7 @@ def include_object_for(dialect: str) -> IncludeObject:
 CUSTOMER_ID_LENGTH = 32
 STAFF_ID_LENGTH = 32
 RULE_ID_LENGTH = 64
-TASK_ID_LENGTH = 128  # YYYYMMDD-rule-customer, see services/care_store.task_key
+TASK_ID_LENGTH = 128  # YYYYMMDD-rule-customer, see services/care_run.task_key
 TASK_STATUSES = (
     "open",
     "notified",

@@ -10,6 +10,8 @@ hundreds of thousands of rows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -25,7 +27,11 @@ def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) ->
     dialect = db.get_bind().dialect
     columns = []
     for name in names:
-        process = table.c[name].type.bind_processor(dialect)
+        column_type = table.c[name].type
+        process = column_type.bind_processor(dialect)
+        if process is not None and column_type.python_type in (date, datetime):
+            # a run's timestamps and due dates repeat: format each distinct value once
+            process = lru_cache(maxsize=1024)(process)
         values = [row[name] for row in rows]
         columns.append([process(v) for v in values] if process else values)
     records = list(zip(*columns, strict=True))

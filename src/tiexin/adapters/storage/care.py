@@ -135,6 +135,9 @@ class SqlCareRepository:
 
     # ---- reading for the care run ----
 
+    def customer_count(self) -> int:
+        return int(self._db.execute(select(func.count()).select_from(care_customers)).scalar_one())
+
     def customer_columns(self) -> Columns:
         """Every customer, column by column (CUSTOMER_COLUMNS), in no particular order."""
         c = care_customers.c

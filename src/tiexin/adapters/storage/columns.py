@@ -62,7 +62,8 @@ def _columns_from_rows(rows: list[tuple[Any, ...]], kinds: Mapping[str, str]) ->
 
 def _numpy_from_values(values: Sequence[Any], kind: str) -> npt.NDArray[Any]:
     if kind == TEXT:
-        return np.array(["" if v is None else v for v in values], dtype=np.str_)
+        texts = ["" if v is None else v for v in values] if None in values else values
+        return np.array(texts, dtype=np.str_)
     if kind == DAY:  # numpy reads "" and None as NaT
         return np.array(values, dtype="datetime64[D]")
     return np.array(values, dtype=np.float64 if kind == FLOAT else np.int64)

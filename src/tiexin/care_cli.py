@@ -225,6 +225,8 @@ def _print_run(report: CareRunReport) -> None:
         console.print(
             f"[yellow]{report.unassigned} calls unassigned[/]: every phone manager is full"
         )
+    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.seconds.items())
+    console.print(f"Time by stage: {stages}")
 
 
 @care_app.command("assign")

@@ -98,6 +98,7 @@ def test_care_run_with_the_ray_runner_on_the_command_line(
         app, ["care", "run", "--as-of", AS_OF.isoformat(), "--runner", "ray"]
     )
     assert result.exit_code == 0, result.output
+    assert "Time by stage: read" in result.output
     assert _tasks(on_ray, tmp_path / "ray.jsonl") == _tasks(local, tmp_path / "local.jsonl")
     again = CliRunner().invoke(app, ["care", "run", "--as-of", AS_OF.isoformat()])
     assert "0 stored" in again.output

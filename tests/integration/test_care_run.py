@@ -97,6 +97,7 @@ def test_running_the_same_date_again_changes_nothing(
     first = _run(uow_factory, AS_OF)
     assert first.stored == first.planned > 20
     assert set(first.by_rule) >= {"plan_fit", "birthday", "points_expiry", "recharge_offer"}
+    assert list(first.seconds) == ["read", "account managers", "plan", "assign", "store"]
     before = _tasks(uow_factory, tmp_path / "a.jsonl")
     second = _run(uow_factory, AS_OF)
     assert (second.stored, second.already_stored, second.sms_queued) == (0, first.planned, 0)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -37,14 +38,19 @@ def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) ->
     records = list(zip(*columns, strict=True))
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     target = dialect.identifier_preparer.format_table(table)
+    if dialect.name != "postgresql":
+        marks = ", ".join("?" for _ in names)
+        statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks})"
+        db.connection().exec_driver_sql(statement, records)
+        return
+    statement = f"COPY {target} ({quoted}) FROM STDIN"
     cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        if dialect.name == "postgresql":
-            with cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:
-                for record in records:
-                    copy.write_row(record)
-        else:
-            marks = ", ".join("?" for _ in names)
-            cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", records)
+        with cursor.copy(statement) as copy:
+            for record in records:
+                copy.write_row(record)
+    except dialect.loaded_dbapi.Error as error:
+        # the same exception classes as any other statement (IntegrityError for a key)
+        raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from None
     finally:
         cursor.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.support.care import (
 from tiexin.care.model import USAGE_COLUMNS
 from tiexin.domain.errors import InputError
 from tiexin.services.care_data import load_customers, staff_list
+from tiexin.services.care_export import export_customers
 from tiexin.services.care_import import (
     import_customers,
     import_risk_flags,
@@ -167,3 +169,14 @@ def test_a_synthetic_world_imports_cleanly(uow_factory: UnitOfWorkFactory, tmp_p
     assert len(customers) == 300
     assert len(usage) == 900
     assert catalog is not None and len(catalog.plans) == 8
+
+
+def test_an_imported_township_is_exported_with_the_customer(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    header = CUSTOMER_HEADER + ",township"
+    line = "C1,13900000001,张三,1980-03-15,gold,岚城,青石县,p58,20,0,,AM1,2010-05-01,大坪镇"
+    import_customers(uow_factory, write_csv(tmp_path / "c.csv", header, line))
+    export_customers(uow_factory, tmp_path / "c.jsonl")
+    (customer,) = [json.loads(text) for text in (tmp_path / "c.jsonl").read_text().splitlines()]
+    assert (customer["customer_id"], customer["township"]) == ("C1", "大坪镇")

@@ -22,7 +22,11 @@ def _plain(value: Any) -> Any:
 
 def customer_records(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
     for row in rows:
-        yield {name: _plain(row[name]) for name in CUSTOMER_COLUMNS}
+        # township is optional in the CRM export and kept for door-to-door visits
+        yield {
+            **{name: _plain(row[name]) for name in CUSTOMER_COLUMNS},
+            "township": row["township"],
+        }
 
 
 def task_records(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tiexin.adapters.storage.bulk import insert_rows
+from tiexin.adapters.storage.bulk import insert_rows, upsert_rows
 from tiexin.adapters.storage.columns import DAY, FLOAT, INT, TEXT, read_columns
 from tiexin.adapters.storage.tables import care_customers, care_tasks
 
@@ -145,3 +145,25 @@ def test_a_bulk_insert_of_a_stored_key_changes_nothing(engine: Engine) -> None:
     with Session(engine) as db:
         rows = db.execute(select(care_tasks.c.task_id, care_tasks.c.script)).all()
     assert [tuple(r) for r in rows] == [("T1", "first")]
+
+
+def test_an_upsert_updates_keeps_null_kept_columns_and_the_last_duplicate_wins(
+    engine: Engine,
+) -> None:
+    with Session(engine) as db:
+        upsert_rows(db, care_customers, [_customer("C1", account_manager_id="AM1")])
+        db.commit()
+    changed = [
+        _customer("C1", balance_yuan=1.0),
+        _customer("C2", points=5),
+        _customer("C1", balance_yuan=99.5, account_manager_id=None),
+    ]
+    with Session(engine) as db:
+        upsert_rows(db, care_customers, changed, keep=["account_manager_id"])
+        upsert_rows(db, care_customers, [_customer("C2", points=7)], keep=["account_manager_id"])
+        db.commit()
+    columns = _read(engine)
+    assert columns["customer_id"].tolist() == ["C1", "C2"]
+    assert columns["balance_yuan"].tolist() == [99.5, -12.5]
+    assert columns["account_manager_id"].tolist() == ["AM1", ""]
+    assert columns["points"].tolist() == [300, 7]

@@ -1,5 +1,7 @@
-"""Bulk inserts of rows that are known to be new: `COPY` on PostgreSQL, one prepared `INSERT`
-run by the driver's executemany on SQLite.
+"""Bulk writes. Inserts of rows known to be new: `COPY` on PostgreSQL, one prepared `INSERT`
+run by the driver's executemany on SQLite. Upserts: `COPY` into a temporary table and one
+`INSERT ... SELECT ... ON CONFLICT DO UPDATE` on PostgreSQL (a statement per row costs a round
+trip each), a prepared upsert run by executemany on SQLite.
 
 Values go through each column type's own bind processing, column by column, so what is
 stored is exactly what an ordinary SQLAlchemy insert would store (dates, UTC timestamps, JSON),
@@ -9,12 +11,12 @@ hundreds of thousands of rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Dialect, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -26,16 +28,7 @@ def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) ->
         return
     names = list(rows[0])
     dialect = db.get_bind().dialect
-    columns = []
-    for name in names:
-        column_type = table.c[name].type
-        process = column_type.bind_processor(dialect)
-        if process is not None and column_type.python_type in (date, datetime):
-            # a run's timestamps and due dates repeat: format each distinct value once
-            process = lru_cache(maxsize=1024)(process)
-        values = [row[name] for row in rows]
-        columns.append([process(v) for v in values] if process else values)
-    records = list(zip(*columns, strict=True))
+    records = _records(table, names, rows, dialect)
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     target = dialect.identifier_preparer.format_table(table)
     if dialect.name != "postgresql":
@@ -43,7 +36,53 @@ def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) ->
         statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks})"
         db.connection().exec_driver_sql(statement, records)
         return
-    statement = f"COPY {target} ({quoted}) FROM STDIN"
+    _copy(db, f"COPY {target} ({quoted}) FROM STDIN", records)
+
+
+def upsert_rows(
+    db: Session, table: Table, rows: Sequence[Mapping[str, Any]], keep: Iterable[str] = ()
+) -> None:
+    """Insert `rows` (all with the same keys), updating the stored rows with the same primary
+    key; a `keep` column keeps its stored value where the new one is NULL. Of several rows
+    with one key the last wins."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    latest = list({tuple(row[k] for k in keys): row for row in rows}.values())
+    names = list(latest[0])
+    dialect = db.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    target = dialect.identifier_preparer.format_table(table)
+    kept = set(keep)
+    changes = ", ".join(
+        f"{quote(n)} = COALESCE(excluded.{quote(n)}, {target}.{quote(n)})"
+        if n in kept
+        else f"{quote(n)} = excluded.{quote(n)}"
+        for n in names
+        if n not in keys
+    )
+    conflict = f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {changes}"
+    columns = ", ".join(quote(n) for n in names)
+    records = _records(table, names, latest, dialect)
+    if dialect.name != "postgresql":
+        marks = ", ".join("?" for _ in names)
+        statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
+        db.connection().exec_driver_sql(statement, records)
+        return
+    stage = quote(f"stage_{table.name}")
+    connection = db.connection()
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {target}) ON COMMIT DROP"
+    )
+    _copy(db, f"COPY {stage} ({columns}) FROM STDIN", records)
+    connection.exec_driver_sql(
+        f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage} {conflict}"
+    )
+    connection.exec_driver_sql(f"TRUNCATE {stage}")
+
+
+def _copy(db: Session, statement: str, records: Iterable[tuple[Any, ...]]) -> None:
+    dialect = db.get_bind().dialect
     cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement) as copy:
@@ -54,3 +93,18 @@ def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) ->
         raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from None
     finally:
         cursor.close()
+
+
+def _records(
+    table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
+) -> list[tuple[Any, ...]]:
+    columns = []
+    for name in names:
+        column_type = table.c[name].type
+        process = column_type.bind_processor(dialect)
+        if process is not None and column_type.python_type in (date, datetime):
+            # a run's timestamps and due dates repeat: format each distinct value once
+            process = lru_cache(maxsize=1024)(process)
+        values = [row[name] for row in rows]
+        columns.append([process(v) for v in values] if process else values)
+    return list(zip(*columns, strict=True))

@@ -1,21 +1,20 @@
 """The care engine's storage: imported customers, usage, staff and risk flags; care tasks, their
 events, the grace-credit ledger and the SMS outbox.
 
-Imports use executemany upserts, so a repeated import never duplicates a row; the care run
-stores only the tasks not yet stored (an interrupted run resumes) with bulk inserts
-(`bulk.insert_rows`), and reads its inputs as numpy columns (`columns.read_columns`).
+Imports upsert in bulk (`bulk.upsert_rows`), so a repeated import never duplicates a row;
+the care run stores only the tasks not yet stored (an interrupted run resumes) with bulk
+inserts (`bulk.insert_rows`), and reads its inputs as numpy columns (`columns.read_columns`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Row,
-    Table,
     and_,
     bindparam,
     delete,
@@ -24,12 +23,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tiexin.care.model import CUSTOMER_COLUMNS, USAGE_COLUMNS
 
-from .bulk import insert_rows
+from .bulk import insert_rows, upsert_rows
 from .columns import DAY, FLOAT, INT, TEXT, Columns, read_columns
 from .tables import (
     care_customers,
@@ -67,28 +65,6 @@ class SqlCareRepository:
 
     # ---- writing in bulk ----
 
-    def _insert(self, table: Table) -> Any:
-        if self._db.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
-
-    def _upsert(self, table: Table, rows: Sequence[Values], keep: Iterable[str] = ()) -> None:
-        """Insert rows, updating those whose primary key exists; a `keep` column keeps its
-        stored value when the new one is NULL."""
-        if not rows:
-            return
-        statement = self._insert(table)
-        keys = [c.name for c in table.primary_key.columns]
-        kept = set(keep)
-        changes = {
-            name: func.coalesce(statement.excluded[name], table.c[name])
-            if name in kept
-            else statement.excluded[name]
-            for name in rows[0]
-            if name not in keys
-        }
-        self._db.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes), rows)
-
     # ---- imports ----
 
     def upsert_customers(self, rows: Sequence[Values], now: datetime) -> int:
@@ -112,21 +88,24 @@ class SqlCareRepository:
             and r["account_manager_id"] is not None
             and r["account_manager_id"] != before[r["customer_id"]]
         ]
-        self._upsert(
-            care_customers, [{**r, "updated_at": now} for r in rows], keep=["account_manager_id"]
+        upsert_rows(
+            self._db,
+            care_customers,
+            [{**r, "updated_at": now} for r in rows],
+            keep=["account_manager_id"],
         )
         if history:
             self._db.execute(insert(care_manager_history), history)
         return len(history)
 
     def upsert_usage(self, rows: Sequence[Values]) -> None:
-        self._upsert(care_usage, rows)
+        upsert_rows(self._db, care_usage, rows)
 
     def replace_staff(self, rows: Sequence[Values], now: datetime, *, retire_others: bool) -> None:
         """Add or update staff; with `retire_others`, staff not in `rows` become inactive."""
         if retire_others:
             self._db.execute(update(care_staff).values(active=False))
-        self._upsert(care_staff, [{**r, "active": True, "updated_at": now} for r in rows])
+        upsert_rows(self._db, care_staff, [{**r, "active": True, "updated_at": now} for r in rows])
 
     def replace_risk_flags(self, rows: Sequence[Values], now: datetime) -> None:
         self._db.execute(delete(care_risk_flags))

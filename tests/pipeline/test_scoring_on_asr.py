@@ -11,11 +11,6 @@ from tiexin.domain.calls import CallAnalysis
 
 pytestmark = pytest.mark.slow
 
-# The one item below 90% on ASR output, with the share it reaches (docs/scorecard-language.md):
-# greeting_job_number misses two English greetings Whisper garbles beyond recognition
-# ("agent two two zero" → "time time to Nero"): 17/19.
-KNOWN_GAPS = {"greeting_job_number": 0.85}
-
 
 def _agreement(
     item_id: str, ground_truth: dict[str, dict[str, Any]], analysed: dict[str, CallAnalysis]
@@ -41,7 +36,7 @@ def test_item_agrees_with_the_labels_on_asr_output(
     item_id: str, ground_truth: dict[str, dict[str, Any]], analysed: dict[str, CallAnalysis]
 ) -> None:
     share, misses = _agreement(item_id, ground_truth, analysed)
-    assert share >= KNOWN_GAPS.get(item_id, 0.9), misses
+    assert share >= 0.9, misses
 
 
 def test_every_call_is_scored_with_evidence(analysed: dict[str, CallAnalysis]) -> None:

@@ -30,13 +30,15 @@ from tiexin.perception import LABELS, PerceptionModel
 from tiexin.perception.data import Role as PerceptionRole
 from tiexin.perception.data import Turn as PerceptionTurn
 from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome, PipelineConfig
-from tiexin.pipeline.ports import SentimentScorer, SpeakerSeparator, Transcriber
+from tiexin.pipeline.ports import Samples, SentimentScorer, SpeakerSeparator, Transcriber
 from tiexin.pipeline.turns import (
     channel_turns,
     join_words,
     merge_in_time,
+    opening_clip,
     region_of_each_word,
     turns_from_regions,
+    with_turn_redecoded,
 )
 from tiexin.rules.care_offers import care_functions
 from tiexin.rules.evaluate import CallView
@@ -190,6 +192,8 @@ class CallPipeline:
             samples = decoded.samples[channel]
             words = self._transcriber.transcribe(samples, language=job.language)
             turns = channel_turns(words, role=role, language=job.language, channel=channel)
+            if role is Role.AGENT:
+                turns = self._redecode_opening(turns, samples, job.language)
             per_channel.append(snap_turns(turns, active_frames(samples, sample_rate=TARGET_RATE)))
             levels.append(
                 measure_channel_level(samples, sample_rate=TARGET_RATE, channel=channel, role=role)
@@ -226,6 +230,7 @@ class CallPipeline:
         turns = turns_from_regions(
             words, word_regions, regions, assignment.roles(), language=job.language
         )
+        turns = self._redecode_opening(turns, samples, job.language)
         return _Transcript(
             turns=turns,
             levels=[level],
@@ -233,6 +238,20 @@ class CallPipeline:
             role_confidence=round(assignment.confidence, 3),
             notes=(assignment.note,),
         )
+
+    def _redecode_opening(self, turns: list[Turn], samples: Samples, language: str) -> list[Turn]:
+        """The agent's first turn decoded again alone, with a prompt for greeting and job number.
+
+        Decoded with the whole channel, a robotic or noisy "agent two zero nine one" can come out
+        as unrelated words.
+        """
+        clip = opening_clip(turns)
+        if clip is None:
+            return turns
+        index, start_s, end_s = clip
+        audio = samples[int(start_s * TARGET_RATE) : int(end_s * TARGET_RATE)]
+        words = self._transcriber.transcribe_opening(audio, language=language)
+        return with_turn_redecoded(turns, index, words, offset_s=start_s, language=language)
 
 
 def _from_import(job: AnalysisJob) -> _Transcript:

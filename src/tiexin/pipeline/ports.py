@@ -25,6 +25,12 @@ class Transcriber(Protocol):
     def transcribe(self, samples: Samples, *, language: str) -> list[Word]:
         """Words with call-time stamps, text already in Simplified Chinese for zh."""
 
+    def transcribe_opening(self, samples: Samples, *, language: str) -> list[Word]:
+        """The agent's opening turn alone, decoded again for the greeting and job number.
+
+        Times are from the start of `samples`; no words where the language has no opening pass.
+        """
+
 
 class SentimentScorer(Protocol):
     def setup(self) -> None: ...

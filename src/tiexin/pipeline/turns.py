@@ -10,6 +10,9 @@ from tiexin.domain.calls import Role, Turn, Word
 
 # A pause longer than this inside one channel starts a new turn.
 TURN_GAP_S = 0.8
+# The opening pass hears this much audio either side of the agent's first turn, so a word whose
+# edge the first pass's timestamps cut off is heard whole; short of the 0.3 s between turns.
+OPENING_PAD_S = 0.2
 _SPACE_BETWEEN_CJK = re.compile(
     r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9fff\uff00-\uffef])"
 )
@@ -132,3 +135,29 @@ def _starts_new_turn(
     if region_roles[previous] != region_roles[region]:
         return True
     return region != previous and regions[region][0] - regions[previous][1] > TURN_GAP_S
+
+
+def opening_clip(turns: Sequence[Turn]) -> tuple[int, float, float] | None:
+    """Index of the agent's first turn, with the start and end of the audio to decode it again."""
+    index = next((i for i, turn in enumerate(turns) if turn.role is Role.AGENT), None)
+    if index is None:
+        return None
+    turn = turns[index]
+    return index, max(0.0, turn.start_s - OPENING_PAD_S), turn.end_s + OPENING_PAD_S
+
+
+def with_turn_redecoded(
+    turns: Sequence[Turn], index: int, words: Sequence[Word], *, offset_s: float, language: str
+) -> list[Turn]:
+    """`turns` with turn `index` re-written from `words` (times from `offset_s`).
+
+    The turn keeps its bounds, so silences, overtalk and snapping do not move; without words the
+    first decode stands.
+    """
+    shifted = [replace(w, start_s=w.start_s + offset_s, end_s=w.end_s + offset_s) for w in words]
+    old = turns[index]
+    if not shifted or not join_words(shifted, language):
+        return list(turns)
+    new = turn_from_words(shifted, role=old.role, language=language, channel=old.channel)
+    redone = replace(old, text=new.text, words=new.words, confidence=new.confidence)
+    return [*turns[:index], redone, *turns[index + 1 :]]

@@ -1,4 +1,8 @@
-"""faster-whisper transcription: int8 on CPU, forced language, VAD, domain prompt, t2s."""
+"""faster-whisper transcription: int8 on CPU, forced language, VAD, domain prompt, t2s.
+
+The agent's opening turn can be decoded a second time with a prompt of its own (greeting and job
+number); the pipeline decides which stretch of audio that is.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,12 @@ from tiexin.pipeline.ports import Samples
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+# The prompt of the opening pass (`transcribe_opening`): an opening as the agent says it, so
+# Whisper expects "agent" and a job number read digit by digit (with "1024" it copied the number
+# into greetings). Used for the whole call, such a prompt cost other items. Mandarin has none: the
+# domain prompt already carries 工号.
+OPENING_PROMPTS = {"en": "Hello, this is agent one zero two four. How can I help you?"}
 
 
 class WhisperTranscriber:
@@ -39,6 +49,13 @@ class WhisperTranscriber:
         self._t2s = opencc.OpenCC("t2s")
 
     def transcribe(self, samples: Samples, *, language: str) -> list[Word]:
+        return self._decode(samples, language, domain_prompt(self._vocabulary, language))
+
+    def transcribe_opening(self, samples: Samples, *, language: str) -> list[Word]:
+        prompt = OPENING_PROMPTS.get(language)
+        return self._decode(samples, language, prompt) if prompt else []
+
+    def _decode(self, samples: Samples, language: str, prompt: str | None) -> list[Word]:
         self.setup()
         assert self._model is not None and self._t2s is not None
         segments, _info = self._model.transcribe(
@@ -48,7 +65,7 @@ class WhisperTranscriber:
             vad_filter=True,
             condition_on_previous_text=False,
             word_timestamps=True,
-            initial_prompt=domain_prompt(self._vocabulary, language),
+            initial_prompt=prompt,
         )
         convert = self._t2s.convert if language == "zh" else str
         return [

@@ -11,14 +11,18 @@ hundreds of thousands of rows.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Dialect, Table
+from psycopg.types.json import set_json_dumps
+from sqlalchemy import JSON, Dialect, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 
 def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -28,15 +32,14 @@ def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) ->
         return
     names = list(rows[0])
     dialect = db.get_bind().dialect
-    records = _records(table, names, rows, dialect)
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     target = dialect.identifier_preparer.format_table(table)
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
         statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks})"
-        db.connection().exec_driver_sql(statement, records)
+        db.connection().exec_driver_sql(statement, _records(table, names, rows, dialect))
         return
-    _copy(db, f"COPY {target} ({quoted}) FROM STDIN", records)
+    _copy(db, table, target, names, rows)
 
 
 def upsert_rows(
@@ -63,29 +66,39 @@ def upsert_rows(
     )
     conflict = f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {changes}"
     columns = ", ".join(quote(n) for n in names)
-    records = _records(table, names, latest, dialect)
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
         statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
-        db.connection().exec_driver_sql(statement, records)
+        db.connection().exec_driver_sql(statement, _records(table, names, latest, dialect))
         return
     stage = quote(f"stage_{table.name}")
     connection = db.connection()
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {target}) ON COMMIT DROP"
     )
-    _copy(db, f"COPY {stage} ({columns}) FROM STDIN", records)
+    _copy(db, table, stage, names, latest)
     connection.exec_driver_sql(
         f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage} {conflict}"
     )
     connection.exec_driver_sql(f"TRUNCATE {stage}")
 
 
-def _copy(db: Session, statement: str, records: Iterable[tuple[Any, ...]]) -> None:
+def _copy(
+    db: Session, table: Table, into: str, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Binary `COPY` into `into` (the table, or a stage with its columns): the server parses no
+    text and the driver converts values in C."""
     dialect = db.get_bind().dialect
-    cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    statement = f"COPY {into} ({quoted}) FROM STDIN (FORMAT BINARY)"
+    records = _records(table, names, rows, dialect, json_as_objects=True)
+    cursor: Any = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    # JSON goes as objects, written with the engine's serializer (a serialized string would be
+    # stored as a JSON string)
+    set_json_dumps(getattr(dialect, "_json_serializer", None) or json.dumps, cursor)
     try:
         with cursor.copy(statement) as copy:
+            copy.set_types([_postgres_type(table.c[n].type, dialect) for n in names])
             for record in records:
                 copy.write_row(record)
     except dialect.loaded_dbapi.Error as error:
@@ -95,13 +108,24 @@ def _copy(db: Session, statement: str, records: Iterable[tuple[Any, ...]]) -> No
         cursor.close()
 
 
+def _postgres_type(column_type: TypeEngine[Any], dialect: Dialect) -> str:
+    name = re.sub(r"\(.*\)", "", column_type.compile(dialect=dialect)).lower()
+    return {"float": "float8"}.get(name, name)  # FLOAT is double precision on PostgreSQL
+
+
 def _records(
-    table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    dialect: Dialect,
+    *,
+    json_as_objects: bool = False,
 ) -> list[tuple[Any, ...]]:
     columns = []
     for name in names:
         column_type = table.c[name].type
-        process = column_type.bind_processor(dialect)
+        is_json = isinstance(column_type.dialect_impl(dialect), JSON)
+        process = None if is_json and json_as_objects else column_type.bind_processor(dialect)
         if process is not None and column_type.python_type in (date, datetime):
             # a run's timestamps and due dates repeat: format each distinct value once
             process = lru_cache(maxsize=1024)(process)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tiexin.adapters.storage.bulk import insert_rows, upsert_rows
+from tiexin.adapters.storage.bulk import insert_rows, update_rows, upsert_rows
 from tiexin.adapters.storage.columns import DAY, FLOAT, INT, TEXT, read_columns
 from tiexin.adapters.storage.tables import care_customers, care_tasks
 
@@ -167,3 +167,26 @@ def test_an_upsert_updates_keeps_null_kept_columns_and_the_last_duplicate_wins(
     assert columns["balance_yuan"].tolist() == [99.5, -12.5]
     assert columns["account_manager_id"].tolist() == ["AM1", ""]
     assert columns["points"].tolist() == [300, 7]
+
+
+def test_an_update_sets_the_given_columns_of_matching_rows_only(engine: Engine) -> None:
+    with Session(engine) as db:
+        upsert_rows(db, care_customers, [_customer("C1"), _customer("C2", points=5)])
+        db.commit()
+    later = NOW + timedelta(days=1)
+    changes = [
+        {"customer_id": "C2", "account_manager_id": "AM9", "updated_at": later},
+        {"customer_id": "C404", "account_manager_id": "AM9", "updated_at": later},
+    ]
+    with Session(engine) as db:
+        update_rows(db, care_customers, changes, "customer_id")
+        update_rows(db, care_customers, changes[:1], "customer_id")  # twice in one transaction
+        db.commit()
+        stamps = dict(
+            db.execute(select(care_customers.c.customer_id, care_customers.c.updated_at)).all()
+        )
+    columns = _read(engine)
+    assert columns["customer_id"].tolist() == ["C1", "C2"]
+    assert columns["account_manager_id"].tolist() == ["", "AM9"]
+    assert columns["points"].tolist() == [300, 5]
+    assert stamps == {"C1": NOW, "C2": later}

@@ -1,7 +1,7 @@
 """Bulk writes. Inserts of rows known to be new: `COPY` on PostgreSQL, one prepared `INSERT`
-run by the driver's executemany on SQLite. Upserts: `COPY` into a temporary table and one
-`INSERT ... SELECT ... ON CONFLICT DO UPDATE` on PostgreSQL (a statement per row costs a round
-trip each), a prepared upsert run by executemany on SQLite.
+run by the driver's executemany on SQLite. Upserts and updates: `COPY` into a temporary table
+and one `INSERT ... ON CONFLICT DO UPDATE` or `UPDATE ... FROM` on PostgreSQL (a statement per
+row costs a round trip each), a prepared statement run by executemany on SQLite.
 
 Values go through each column type's own bind processing, column by column, so what is
 stored is exactly what an ordinary SQLAlchemy insert would store (dates, UTC timestamps, JSON),
@@ -71,16 +71,47 @@ def upsert_rows(
         statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
         db.connection().exec_driver_sql(statement, _records(table, names, latest, dialect))
         return
-    stage = quote(f"stage_{table.name}")
-    connection = db.connection()
-    connection.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {target}) ON COMMIT DROP"
-    )
-    _copy(db, table, stage, names, latest)
-    connection.exec_driver_sql(
+    stage = _stage(db, table, names, latest)
+    db.connection().exec_driver_sql(
         f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage} {conflict}"
     )
-    connection.exec_driver_sql(f"TRUNCATE {stage}")
+
+
+def update_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]], key: str) -> None:
+    """Set the other columns of `rows` (all with the same keys) on the stored rows whose `key`
+    column matches; a row matching nothing changes nothing."""
+    if not rows:
+        return
+    names = list(rows[0])
+    dialect = db.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    target = dialect.identifier_preparer.format_table(table)
+    changed = [n for n in names if n != key]
+    if dialect.name != "postgresql":
+        sets = ", ".join(f"{quote(n)} = ?" for n in changed)
+        statement = f"UPDATE {target} SET {sets} WHERE {quote(key)} = ?"
+        db.connection().exec_driver_sql(statement, _records(table, [*changed, key], rows, dialect))
+        return
+    stage = _stage(db, table, names, rows)
+    sets = ", ".join(f"{quote(n)} = {stage}.{quote(n)}" for n in changed)
+    match = f"{target}.{quote(key)} = {stage}.{quote(key)}"
+    db.connection().exec_driver_sql(f"UPDATE {target} SET {sets} FROM {stage} WHERE {match}")
+
+
+def _stage(
+    db: Session, table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> str:
+    """A temporary table (PostgreSQL) with `names` columns of `table`, holding only `rows`."""
+    quote = db.get_bind().dialect.identifier_preparer.quote
+    stage = quote(f"stage_{table.name}")
+    columns = ", ".join(quote(n) for n in names)
+    target = db.get_bind().dialect.identifier_preparer.format_table(table)
+    connection = db.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
+    empty = f"SELECT {columns} FROM {target} WITH NO DATA"
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS {empty}")
+    _copy(db, table, stage, names, rows)
+    return stage
 
 
 def _copy(

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     Row,
     and_,
-    bindparam,
     delete,
     func,
     insert,
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from tiexin.care.model import CUSTOMER_COLUMNS, USAGE_COLUMNS
 
-from .bulk import insert_rows, upsert_rows
+from .bulk import insert_rows, update_rows, upsert_rows
 from .columns import DAY, FLOAT, INT, TEXT, Columns, read_columns
 from .tables import (
     care_customers,
@@ -186,14 +185,16 @@ class SqlCareRepository:
         """rows: customer_id, from_staff_id, to_staff_id, reason; history kept."""
         if not rows:
             return
-        statement = (
-            update(care_customers)
-            .where(care_customers.c.customer_id == bindparam("b_customer_id"))
-            .values(account_manager_id=bindparam("b_to"), updated_at=now)
-        )
-        params = [{"b_customer_id": r["customer_id"], "b_to": r["to_staff_id"]} for r in rows]
-        self._db.connection().execute(statement, params)
-        self._db.execute(insert(care_manager_history), [{**r, "at": now} for r in rows])
+        changes = [
+            {
+                "customer_id": r["customer_id"],
+                "account_manager_id": r["to_staff_id"],
+                "updated_at": now,
+            }
+            for r in rows
+        ]
+        update_rows(self._db, care_customers, changes, "customer_id")
+        insert_rows(self._db, care_manager_history, [{**r, "at": now} for r in rows])
 
     # ---- tasks ----
 

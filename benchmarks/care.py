@@ -9,7 +9,8 @@ two baselines measured in the same run, each Polars aggregating the usage column
 one reading usage.csv (the floor of reading that data once from a file), one reading the
 imported usage table from the same database (the floor of reading it from where the care run
 reads it). Prints the times, the care run's stages, both ratios and the peak memory of the
-process.
+process. With `--ray`, the run's inputs are then planned again locally and on a local Ray
+instance, and the two task lists are compared.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from sqlalchemy.engine import make_url
 
 from tiexin.bootstrap import open_storage
 from tiexin.config import Settings
-from tiexin.services.care_data import read_rules
+from tiexin.domain.catalog import Catalog
+from tiexin.services.care_data import load_inputs, read_rules
 from tiexin.services.care_import import import_customers, import_staff, import_usage
-from tiexin.services.care_run import run_care
+from tiexin.services.care_ray import RayPlanner
+from tiexin.services.care_run import plan_locally, run_care
 from tiexin.services.care_world import write_world
+from tiexin.services.ingest import UnitOfWorkFactory
 from tiexin.services.rules_data import import_catalog
 
 AGGREGATES = (
@@ -70,6 +74,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--as-of", default="2025-03-10")
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
+    parser.add_argument("--ray", action="store_true", help="also plan on a local Ray instance")
     args = parser.parse_args()
     as_of = date.fromisoformat(args.as_of)
     with tempfile.TemporaryDirectory(prefix="tiexin-care-bench-") as folder:
@@ -128,6 +133,27 @@ def main() -> None:
         print(f"ratio care run / polars read of the usage table: {care / from_database:.1f}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (RSS): {peak:,.0f} MiB")
+        if args.ray:
+            compare_ray(uow_factory, catalog, as_of)
+
+
+def compare_ray(uow_factory: UnitOfWorkFactory, catalog: Catalog, as_of: date) -> None:
+    """Plan the run's inputs (read again: earlier runs of the same date are left out, so they
+    are what the run planned from) locally and on Ray; report both times and whether the task
+    lists are equal."""
+    rules = read_rules(None)
+    with uow_factory() as uow:
+        inputs = load_inputs(uow, rules, as_of)
+    timed = {}
+    for name, planner in (("local", plan_locally), ("ray", RayPlanner())):
+        start = time.perf_counter()
+        tasks = planner(inputs.customers, inputs, catalog, rules, as_of)
+        timed[name] = (time.perf_counter() - start, tasks)
+    (local_s, local), (ray_s, on_ray) = timed["local"], timed["ray"]
+    print(
+        f"planning again: local {local_s:.2f} s, Ray {ray_s:.2f} s (with start-up); "
+        f"{len(on_ray):,} tasks on Ray, identical to the {len(local):,} local: {on_ray == local}"
+    )
 
 
 if __name__ == "__main__":

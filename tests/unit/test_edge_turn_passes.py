@@ -1,4 +1,4 @@
-"""The opening pass (the agent's first turn decoded again) and the greeting item on ASR text."""
+"""Second passes over the agent's first and last turns, and the items they serve on ASR text."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tiexin.adapters.asr.whisper import OPENING_PROMPTS, WhisperTranscriber
+from tiexin.adapters.asr.whisper import TURN_PROMPTS, WhisperTranscriber
 from tiexin.domain.calls import Role, Turn, Word
 from tiexin.features.extract import measure_call
-from tiexin.pipeline.turns import OPENING_PAD_S, opening_clip, with_turn_redecoded
+from tiexin.pipeline.turns import REDECODE_PAD_S, EdgeTurn, edge_turn_clips, with_turn_redecoded
 from tiexin.rules.evaluate import CallView
 from tiexin.rules.scorecard import load_scorecard
 from tiexin.rules.scoring import Outcome, score_call
@@ -22,22 +22,32 @@ def turn(role: Role, start: float, end: float, text: str = "x") -> Turn:
     return Turn(role, start, end, text, words=(Word(start, end, text),), confidence=0.5)
 
 
+PAD = REDECODE_PAD_S
+
+
 @pytest.mark.parametrize(
     ("roles_and_starts", "expected"),
     [
-        ([], None),
-        ([(Role.CUSTOMER, 0.5)], None),
-        ([(Role.AGENT, 0.5)], (0, 0.5 - OPENING_PAD_S, 2.5 + OPENING_PAD_S)),
-        ([(Role.CUSTOMER, 0.1), (Role.AGENT, 3.0)], (1, 3.0 - OPENING_PAD_S, 5.0 + OPENING_PAD_S)),
-        ([(Role.AGENT, 0.05), (Role.AGENT, 4.0)], (0, 0.0, 2.05 + OPENING_PAD_S)),  # not before 0
-        ([(Role.UNKNOWN, 0.5), (Role.AGENT, 3.0)], (1, 3.0 - OPENING_PAD_S, 5.0 + OPENING_PAD_S)),
+        ([], []),
+        ([(Role.CUSTOMER, 0.5)], []),
+        # one agent turn is decoded once, as the opening
+        ([(Role.AGENT, 0.5)], [("opening", 0, 0.5 - PAD, 2.5 + PAD)]),
+        ([(Role.CUSTOMER, 0.1), (Role.AGENT, 3.0)], [("opening", 1, 3.0 - PAD, 5.0 + PAD)]),
+        (
+            [(Role.AGENT, 0.05), (Role.AGENT, 4.0)],  # not before 0
+            [("opening", 0, 0.0, 2.05 + PAD), ("closing", 1, 4.0 - PAD, 6.0 + PAD)],
+        ),
+        (
+            [(Role.UNKNOWN, 0.5), (Role.AGENT, 3.0), (Role.AGENT, 6.0), (Role.CUSTOMER, 9.0)],
+            [("opening", 1, 3.0 - PAD, 5.0 + PAD), ("closing", 2, 6.0 - PAD, 8.0 + PAD)],
+        ),
     ],
 )
-def test_opening_clip_is_the_agents_first_turn_with_padding(
-    roles_and_starts: list[tuple[Role, float]], expected: tuple[int, float, float] | None
+def test_edge_turn_clips_are_the_agents_first_and_last_turns_with_padding(
+    roles_and_starts: list[tuple[Role, float]], expected: list[tuple[str, int, float, float]]
 ) -> None:
     turns = [turn(role, start, start + 2.0) for role, start in roles_and_starts]
-    assert opening_clip(turns) == expected
+    assert edge_turn_clips(turns) == expected
 
 
 def test_redecoded_turn_takes_the_new_words_and_keeps_its_bounds() -> None:
@@ -62,21 +72,23 @@ def test_without_words_the_first_decode_stands(words: list[Word]) -> None:
     assert with_turn_redecoded(turns, 0, words, offset_s=0.8, language="en") == turns
 
 
-def test_no_opening_pass_without_a_prompt_for_the_language() -> None:
-    # Mandarin openings are found with the domain prompt; nothing is decoded (no model loaded)
-    assert "zh" not in OPENING_PROMPTS
+@pytest.mark.parametrize("edge", ["opening", "closing"])
+def test_no_second_pass_without_a_prompt_for_the_language(edge: EdgeTurn) -> None:
+    # Mandarin openings and closings are heard with the domain prompt; nothing is decoded (no
+    # model loaded)
+    assert "zh" not in TURN_PROMPTS[edge]
     transcriber = WhisperTranscriber(Path("no-model"), threads=1, beam_size=1, vocabulary=("工号",))
     silence = np.zeros(16_000, dtype=np.float32)
-    assert transcriber.transcribe_opening(silence, language="zh") == []
+    assert transcriber.transcribe_turn(silence, language="zh", edge=edge) == []
 
 
 def test_the_opening_prompt_reads_the_job_number_as_spoken() -> None:
     # digits as words: with "1024" in the prompt Whisper copied that number into a greeting
-    assert not any(ch.isdigit() for ch in OPENING_PROMPTS["en"])
-    assert "agent" in OPENING_PROMPTS["en"]
+    assert not any(ch.isdigit() for ch in TURN_PROMPTS["opening"]["en"])
+    assert "agent" in TURN_PROMPTS["opening"]["en"]
 
 
-def _greeting(language: str, *agent_texts: str) -> Outcome:
+def _item(item_id: str, language: str, *agent_texts: str) -> Outcome:
     turns = tuple(
         Turn(Role.AGENT, 4.0 * i, 4.0 * i + 3.0, text) for i, text in enumerate(agent_texts)
     )
@@ -88,7 +100,7 @@ def _greeting(language: str, *agent_texts: str) -> Outcome:
     )
     view = CallView(turns, features, {"language": language, "line": "10088"})
     evaluation = score_call(load_scorecard(SCORECARD), view)
-    return next(i for i in evaluation.items if i.id == "greeting_job_number").result
+    return next(i for i in evaluation.items if i.id == item_id).result
 
 
 @pytest.mark.parametrize(
@@ -113,4 +125,21 @@ def _greeting(language: str, *agent_texts: str) -> Outcome:
     ],
 )
 def test_greeting_item_on_asr_text(language: str, texts: list[str], expected: Outcome) -> None:
-    assert _greeting(language, *texts) is expected
+    assert _item("greeting_job_number", language, *texts) is expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # what Whisper wrote for real closings: after the closing pass, then before it
+        (["Done. Anything else I can help with?", "Thank you. Goodbye."], Outcome.PASS),
+        (["Anything else I can help with?", "Thank you for calling, goodbye."], Outcome.PASS),
+        (["Done. Anything else I can help with?", "And you goodbye."], Outcome.FAIL),
+        (["Anything else I can help with?", "Thank you for calling. Don't mind."], Outcome.FAIL),
+        # synthesised closings without thanks and goodbye, as the closing pass heard them
+        (["Anything else I can help with?", "Whatever, call back tomorrow."], Outcome.FAIL),
+        (["Anything else I can help with?", "Have a good day."], Outcome.FAIL),
+    ],
+)
+def test_english_closing_item_on_asr_text(texts: list[str], expected: Outcome) -> None:
+    assert _item("polite_closing", "en", *texts) is expected

@@ -33,9 +33,9 @@ from tiexin.pipeline.jobs import AnalysisJob, JobFailure, Outcome, PipelineConfi
 from tiexin.pipeline.ports import Samples, SentimentScorer, SpeakerSeparator, Transcriber
 from tiexin.pipeline.turns import (
     channel_turns,
+    edge_turn_clips,
     join_words,
     merge_in_time,
-    opening_clip,
     region_of_each_word,
     turns_from_regions,
     with_turn_redecoded,
@@ -193,7 +193,7 @@ class CallPipeline:
             words = self._transcriber.transcribe(samples, language=job.language)
             turns = channel_turns(words, role=role, language=job.language, channel=channel)
             if role is Role.AGENT:
-                turns = self._redecode_opening(turns, samples, job.language)
+                turns = self._redecode_edges(turns, samples, job.language)
             per_channel.append(snap_turns(turns, active_frames(samples, sample_rate=TARGET_RATE)))
             levels.append(
                 measure_channel_level(samples, sample_rate=TARGET_RATE, channel=channel, role=role)
@@ -230,7 +230,7 @@ class CallPipeline:
         turns = turns_from_regions(
             words, word_regions, regions, assignment.roles(), language=job.language
         )
-        turns = self._redecode_opening(turns, samples, job.language)
+        turns = self._redecode_edges(turns, samples, job.language)
         return _Transcript(
             turns=turns,
             levels=[level],
@@ -239,19 +239,17 @@ class CallPipeline:
             notes=(assignment.note,),
         )
 
-    def _redecode_opening(self, turns: list[Turn], samples: Samples, language: str) -> list[Turn]:
-        """The agent's first turn decoded again alone, with a prompt for greeting and job number.
+    def _redecode_edges(self, turns: list[Turn], samples: Samples, language: str) -> list[Turn]:
+        """The agent's first and last turns decoded again alone, each with a prompt of its own.
 
-        Decoded with the whole channel, a robotic or noisy "agent two zero nine one" can come out
-        as unrelated words.
+        Decoded with the whole channel, a robotic or noisy "agent two zero nine one" or "thank
+        you, goodbye" can come out as unrelated words.
         """
-        clip = opening_clip(turns)
-        if clip is None:
-            return turns
-        index, start_s, end_s = clip
-        audio = samples[int(start_s * TARGET_RATE) : int(end_s * TARGET_RATE)]
-        words = self._transcriber.transcribe_opening(audio, language=language)
-        return with_turn_redecoded(turns, index, words, offset_s=start_s, language=language)
+        for edge, index, start_s, end_s in edge_turn_clips(turns):
+            audio = samples[int(start_s * TARGET_RATE) : int(end_s * TARGET_RATE)]
+            words = self._transcriber.transcribe_turn(audio, language=language, edge=edge)
+            turns = with_turn_redecoded(turns, index, words, offset_s=start_s, language=language)
+        return turns
 
 
 def _from_import(job: AnalysisJob) -> _Transcript:

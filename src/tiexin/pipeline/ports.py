@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tiexin.domain.calls import Role, Word
+from tiexin.pipeline.turns import EdgeTurn
 
 Samples = npt.NDArray[np.float32]
 
@@ -25,10 +26,10 @@ class Transcriber(Protocol):
     def transcribe(self, samples: Samples, *, language: str) -> list[Word]:
         """Words with call-time stamps, text already in Simplified Chinese for zh."""
 
-    def transcribe_opening(self, samples: Samples, *, language: str) -> list[Word]:
-        """The agent's opening turn alone, decoded again for the greeting and job number.
+    def transcribe_turn(self, samples: Samples, *, language: str, edge: EdgeTurn) -> list[Word]:
+        """The agent's opening or closing turn alone, decoded again with a prompt for that turn.
 
-        Times are from the start of `samples`; no words where the language has no opening pass.
+        Times are from the start of `samples`; no words where the language has no such pass.
         """
 
 

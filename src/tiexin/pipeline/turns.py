@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Literal
 
 from tiexin.domain.calls import Role, Turn, Word
 
 # A pause longer than this inside one channel starts a new turn.
 TURN_GAP_S = 0.8
-# The opening pass hears this much audio either side of the agent's first turn, so a word whose
-# edge the first pass's timestamps cut off is heard whole; short of the 0.3 s between turns.
-OPENING_PAD_S = 0.2
+# The agent's turns that a second pass decodes again: the first (greeting, job number) and the
+# last (thanks, goodbye).
+EdgeTurn = Literal["opening", "closing"]
+# A second pass hears this much audio either side of its turn, so a word whose edge the first
+# pass's timestamps cut off is heard whole; short of the 0.3 s between turns.
+REDECODE_PAD_S = 0.2
 _SPACE_BETWEEN_CJK = re.compile(
     r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9fff\uff00-\uffef])"
 )
@@ -137,13 +141,21 @@ def _starts_new_turn(
     return region != previous and regions[region][0] - regions[previous][1] > TURN_GAP_S
 
 
-def opening_clip(turns: Sequence[Turn]) -> tuple[int, float, float] | None:
-    """Index of the agent's first turn, with the start and end of the audio to decode it again."""
-    index = next((i for i, turn in enumerate(turns) if turn.role is Role.AGENT), None)
-    if index is None:
-        return None
-    turn = turns[index]
-    return index, max(0.0, turn.start_s - OPENING_PAD_S), turn.end_s + OPENING_PAD_S
+def edge_turn_clips(turns: Sequence[Turn]) -> list[tuple[EdgeTurn, int, float, float]]:
+    """The agent's first and last turns, each with its index and the audio to decode it again.
+
+    An agent with a single turn has only the opening: one turn is decoded once.
+    """
+    agent = [i for i, turn in enumerate(turns) if turn.role is Role.AGENT]
+    if not agent:
+        return []
+    edges: list[tuple[EdgeTurn, int]] = [("opening", agent[0])]
+    if len(agent) > 1:
+        edges.append(("closing", agent[-1]))
+    return [
+        (edge, i, max(0.0, turns[i].start_s - REDECODE_PAD_S), turns[i].end_s + REDECODE_PAD_S)
+        for edge, i in edges
+    ]
 
 
 def with_turn_redecoded(

@@ -1,7 +1,8 @@
 """faster-whisper transcription: int8 on CPU, forced language, VAD, domain prompt, t2s.
 
-The agent's opening turn can be decoded a second time with a prompt of its own (greeting and job
-number); the pipeline decides which stretch of audio that is.
+The agent's opening and closing turns can be decoded a second time, each with a prompt of its own
+(greeting and job number; thanks and goodbye); the pipeline decides which stretches of audio those
+are.
 """
 
 from __future__ import annotations
@@ -13,15 +14,21 @@ import opencc
 
 from tiexin.domain.calls import Word
 from tiexin.pipeline.ports import Samples
+from tiexin.pipeline.turns import EdgeTurn
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-# The prompt of the opening pass (`transcribe_opening`): an opening as the agent says it, so
-# Whisper expects "agent" and a job number read digit by digit (with "1024" it copied the number
-# into greetings). Used for the whole call, such a prompt cost other items. Mandarin has none: the
-# domain prompt already carries 工号.
-OPENING_PROMPTS = {"en": "Hello, this is agent one zero two four. How can I help you?"}
+# The prompts of the second pass over one of the agent's turns (`transcribe_turn`), by language:
+# such a turn as an agent says it. Whisper then expects "agent" and a job number read digit by
+# digit (with "1024" it copied the number into greetings), or thanks and goodbye (closings in
+# robotic English lost them: "Thank you, goodbye" came out as "And you goodbye"). The opening
+# prompt, used for the whole call, cost other items. Mandarin has none: its domain prompt carries
+# 工号, and its closings are heard.
+TURN_PROMPTS: dict[EdgeTurn, dict[str, str]] = {
+    "opening": {"en": "Hello, this is agent one zero two four. How can I help you?"},
+    "closing": {"en": "Thank you for calling, have a nice day. Goodbye."},
+}
 
 
 class WhisperTranscriber:
@@ -51,8 +58,8 @@ class WhisperTranscriber:
     def transcribe(self, samples: Samples, *, language: str) -> list[Word]:
         return self._decode(samples, language, domain_prompt(self._vocabulary, language))
 
-    def transcribe_opening(self, samples: Samples, *, language: str) -> list[Word]:
-        prompt = OPENING_PROMPTS.get(language)
+    def transcribe_turn(self, samples: Samples, *, language: str, edge: EdgeTurn) -> list[Word]:
+        prompt = TURN_PROMPTS[edge].get(language)
         return self._decode(samples, language, prompt) if prompt else []
 
     def _decode(self, samples: Samples, language: str, prompt: str | None) -> list[Word]:
@@ -62,6 +69,10 @@ class WhisperTranscriber:
             samples,
             language=language,
             beam_size=self._beam_size,
+            # Beam search only, no fallback to sampling at higher temperatures: sampling draws
+            # from CTranslate2's per-thread random stream, which `set_random_seed` seeds only at
+            # its first use, so a turn's text would depend on what the process decoded before.
+            temperature=0.0,
             vad_filter=True,
             condition_on_previous_text=False,
             word_timestamps=True,

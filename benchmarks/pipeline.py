@@ -3,9 +3,10 @@
 Usage: .venv/bin/python benchmarks/pipeline.py [CALLS_DIR]
 
 Both sides run in this process, one after the other, on the same files with the same model and
-decoding options (int8, VAD, forced language, word timestamps, domain prompt, each stereo channel
-separately). The ratio is the pipeline's overhead: decoding, speaker separation for mono calls,
-features, sentiment, masking and storage in SQLite. Also printed: the real-time factor and the
+decoding options (int8, beam search only, VAD, forced language, word timestamps, domain prompt,
+each stereo channel separately). The ratio is the pipeline's overhead: decoding, the second
+passes over English calls' opening and closing turns, speaker separation for mono calls,
+features, sentiment, scoring, masking and storage in SQLite. Also printed: the real-time factor and the
 peak memory of the process.
 """
 
@@ -65,6 +66,7 @@ def plain_whisper(files: list[Path], languages: dict[str, str], settings: Settin
                 channel,
                 language=language,
                 beam_size=config.beam_size,
+                temperature=0.0,  # beam search only, as the pipeline decodes
                 vad_filter=True,
                 condition_on_previous_text=False,
                 word_timestamps=True,

@@ -13,6 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Whisper's numbers depend on its OpenMP thread count, and Ray sets OMP_NUM_THREADS=1 in its
+# workers: the runner tests compare transcripts across runners, so every process here uses one.
+# Set before any model runtime starts (conftest loads first), inherited by pool and Ray workers.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError

@@ -11,7 +11,7 @@ into columns batch by batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from typing import Any
 
@@ -40,20 +40,19 @@ def read_columns(db: Session, query: Select[Any], kinds: Mapping[str, str]) -> C
     cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql)
-        batches = [_columns_from_rows(rows, kinds) for rows in iter(_batches(cursor), [])]
+        fetch = lambda: cursor.fetchmany(_BATCH_ROWS)  # noqa: E731 - iter() needs a callable
+        batches = [_columns_from_rows(rows, kinds) for rows in iter(fetch, [])]
     finally:
         cursor.close()
     return {
-        name: np.concatenate([b[name] for b in batches]) if batches else _empty(kind)
+        name: np.concatenate([b[name] for b in batches])
+        if batches
+        else _numpy_from_values([], kind)
         for name, kind in kinds.items()
     }
 
 
-def _batches(cursor: Any) -> Callable[[], list[tuple[Any, ...]]]:
-    return lambda: cursor.fetchmany(_BATCH_ROWS)
-
-
-def _columns_from_rows(rows: list[tuple[Any, ...]], kinds: Mapping[str, str]) -> Columns:
+def _columns_from_rows(rows: Sequence[Sequence[Any]], kinds: Mapping[str, str]) -> Columns:
     values = list(zip(*rows, strict=True))
     return {
         name: _numpy_from_values(values[i], kind) for i, (name, kind) in enumerate(kinds.items())
@@ -67,10 +66,6 @@ def _numpy_from_values(values: Sequence[Any], kind: str) -> npt.NDArray[Any]:
     if kind == DAY:  # numpy reads "" and None as NaT
         return np.array(values, dtype="datetime64[D]")
     return np.array(values, dtype=np.float64 if kind == FLOAT else np.int64)
-
-
-def _empty(kind: str) -> npt.NDArray[Any]:
-    return _numpy_from_values([], kind)
 
 
 def _read_arrow(url: URL, sql: str) -> pa.Table:

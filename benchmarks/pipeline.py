@@ -6,8 +6,8 @@ Both sides run in this process, one after the other, on the same files with the 
 decoding options (int8, beam search only, VAD, forced language, word timestamps, domain prompt,
 each stereo channel separately). The ratio is the pipeline's overhead: decoding, the second
 passes over English calls' opening and closing turns, speaker separation for mono calls,
-features, sentiment, scoring, masking and storage in SQLite. Also printed: the real-time factor and the
-peak memory of the process.
+features, sentiment, scoring, masking and storage in SQLite. Also printed: the real-time factor
+and the peak memory of the process.
 """
 
 from __future__ import annotations

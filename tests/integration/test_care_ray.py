@@ -13,12 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support.care import flag, import_world, storage
+from tiexin.care.history import TaskHistory
 from tiexin.care.model import ExistingTask, TaskStatus
 from tiexin.care.rules import CareRules, default_care_rules
 from tiexin.care.world import demo_catalog, generate_world
 from tiexin.cli import app
 from tiexin.services.care_export import export_care_tasks
-from tiexin.services.care_ray import customer_rows, history_by_chunk, usage_rows
+from tiexin.services.care_ray import customer_rows, usage_rows
 from tiexin.services.care_run import run_care
 from tiexin.services.ingest import UnitOfWorkFactory
 
@@ -49,11 +50,16 @@ def test_chunks_carry_their_own_customers_usage_and_history() -> None:
     assert len(usage) == int(inside.sum()) > 0
     assert list(part.customer_id[usage.row]) == list(ids[world.usage.row[inside]])
     assert list(usage.bill_yuan) == list(world.usage.bill_yuan[inside])
-    history = [
-        ExistingTask(str(ids[12]), "plan_fit", TaskStatus.OPEN, AS_OF),
-        ExistingTask("gone", "plan_fit", TaskStatus.OPEN, AS_OF),
-    ]
-    assert history_by_chunk(history, ids, 10) == [[], [history[0]], [], [], []]
+    history = TaskHistory.of(
+        [
+            ExistingTask(str(ids[12]), "plan_fit", TaskStatus.OPEN, AS_OF),
+            ExistingTask("gone", "plan_fit", TaskStatus.OPEN, AS_OF),
+            ExistingTask(str(ids[25]), "birthday", TaskStatus.DONE, AS_OF),
+        ]
+    )
+    own = history.of_customers(part.customer_id)
+    assert (list(own.customer_id), list(own.rule_id)) == ([str(ids[12])], ["plan_fit"])
+    assert len(history.of_customers(customer_rows(world.customers, 40, 50).customer_id)) == 0
 
 
 def _tied_rules() -> CareRules:

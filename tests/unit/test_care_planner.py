@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tiexin.care.grace_credit import decide_grace_credit
+from tiexin.care.history import TaskHistory
 from tiexin.care.model import (
     Channel,
     Customer,
@@ -62,7 +63,7 @@ def plan(
         usage_table,
         CATALOG,
         rules or default_care_rules(),
-        existing or [],
+        TaskHistory.of(existing or []),
         as_of,
         **inputs,  # type: ignore[arg-type]
     )

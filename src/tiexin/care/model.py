@@ -103,6 +103,17 @@ class Staff:
     capacity: int
 
 
+def locate(
+    sorted_ids: npt.NDArray[np.str_], wanted: npt.NDArray[np.str_]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Where each of `wanted` is in `sorted_ids`, and whether it is there at all."""
+    position = np.searchsorted(sorted_ids, wanted)
+    clipped = np.minimum(position, max(len(sorted_ids) - 1, 0)).astype(np.int64)
+    if not len(sorted_ids):
+        return clipped, np.zeros(len(wanted), dtype=np.bool_)
+    return clipped, sorted_ids[clipped] == wanted
+
+
 def _day(value: date | None) -> np.datetime64:
     return np.datetime64(value, "D") if value is not None else np.datetime64("NaT", "D")
 

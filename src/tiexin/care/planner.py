@@ -7,7 +7,7 @@ task for the same customer, nor any task inside its cooldown (at least one day).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -17,10 +17,10 @@ import numpy.typing as npt
 
 from tiexin.care import birthday, grace_credit, plan_fit, points, recharge, retention
 from tiexin.care.context import PlanContext
+from tiexin.care.history import TaskHistory
 from tiexin.care.model import (
     TIERS,
     CustomerTable,
-    ExistingTask,
     FactValue,
     Finding,
     NewTask,
@@ -41,53 +41,33 @@ FINDERS: dict[RuleType, Finder] = {
 }
 
 
-class TaskHistory:
-    """Existing tasks reduced to what blocks a new one: per (customer, rule), whether one is
-    open and when the latest was created."""
-
-    def __init__(self, tasks: Iterable[ExistingTask]) -> None:
-        self._open: set[tuple[str, str]] = set()
-        self._latest: dict[tuple[str, str], date] = {}
-        for task in tasks:
-            key = (task.customer_id, task.rule_id)
-            if task.status.is_open:
-                self._open.add(key)
-            if key not in self._latest or task.created > self._latest[key]:
-                self._latest[key] = task.created
-
-    def blocks(self, customer_id: str, rule: CareRule, as_of: date) -> bool:
-        key = (customer_id, rule.id)
-        if key in self._open:
-            return True
-        latest = self._latest.get(key)
-        # a task created after the as-of date (a later run) blocks as well: negative days
-        return latest is not None and (as_of - latest).days < rule.cooldown_days
-
-
 def plan_tasks(
     customers: CustomerTable,
     usage: UsageTable,
     catalog: Catalog,
     rules: CareRules,
-    existing: Iterable[ExistingTask],
+    history: TaskHistory,
     as_of: date,
     *,
     grants: Mapping[str, Sequence[date]] | None = None,
     risk_flags: Mapping[str, str] | None = None,
 ) -> list[NewTask]:
-    """The tasks to create for `as_of`, rule by rule in file order, customers in table order.
+    """The tasks to create for `as_of`, rule by rule in file order, customers in table order,
+    leaving out the customers `history` blocks for each rule.
 
     `grants` holds the dates of each customer's earlier grace credits; `risk_flags` the customers
     flagged at risk of leaving, with the reason.
     """
     ctx = PlanContext(customers, usage, catalog, as_of, grants or {}, risk_flags or {})
-    history = TaskHistory(existing)
     tasks: list[NewTask] = []
     for rule in rules.rules:
-        findings = list(FINDERS[rule.type](ctx, rule.params, in_scope(customers, rule)))
+        rows = in_scope(customers, rule)
+        # blocked customers are left out before the rule looks at them: on a daily run most
+        # customers a rule finds already have its task, and explaining them would be wasted
+        rows = rows[~history.blocked(customers.customer_id, rule, as_of)[rows]]
+        findings = list(FINDERS[rule.type](ctx, rule.params, rows))
         for finding, who in zip(findings, _Who.of(customers, findings), strict=True):
-            if not history.blocks(who.customer_id, rule, as_of):
-                tasks.append(make_task(who, rule, finding, as_of))
+            tasks.append(make_task(who, rule, finding, as_of))
     return tasks
 
 

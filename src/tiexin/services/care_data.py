@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +18,21 @@ import numpy.typing as npt
 
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
 from tiexin.care.dates import add_months, month_start
+from tiexin.care.history import TaskHistory
 from tiexin.care.model import (
     CUSTOMER_COLUMNS,
     TIERS,
     CustomerTable,
-    ExistingTask,
     Role,
     Staff,
-    TaskStatus,
     UsageTable,
+    locate,
 )
 from tiexin.care.params import PlanFitParams
 from tiexin.care.rules import CareRules, CareRulesError, default_care_rules, load_care_rules
 from tiexin.domain.errors import TiexinError
 
 USAGE_MONTHS = 3  # recharge offers read the mean bill of the last three complete months
-CLOSED = "closed"
 _STRING_COLUMNS = ("customer_id", "msisdn", "name", "branch", "county", "plan_id")
 
 
@@ -43,7 +42,7 @@ class CareInputs:
     usage: UsageTable
     staff: tuple[Staff, ...]
     risk_flags: dict[str, str]
-    existing: list[ExistingTask]
+    history: TaskHistory
     grants: dict[str, list[date]]
     loads: dict[str, int]  # open tasks per assignee
 
@@ -85,27 +84,15 @@ def customer_table(columns: Mapping[str, npt.NDArray[Any]]) -> CustomerTable:
 def usage_table(columns: Mapping[str, npt.NDArray[Any]], customers: CustomerTable) -> UsageTable:
     """Usage columns (USAGE_COLUMNS) joined to the customers' rows; usage of unknown customers
     is left out."""
-    ids = columns["customer_id"]
-    known = customers.customer_id
-    position = np.searchsorted(known, ids)
-    clipped = np.minimum(position, max(len(known) - 1, 0))
-    found = (position < len(known)) & (known[clipped] == ids) if len(known) else position < 0
+    row, found = locate(customers.customer_id, columns["customer_id"])
     return UsageTable(
-        row=clipped[found].astype(np.int64),
+        row=row[found],
         month=columns["month"].astype("datetime64[M]")[found],
         voice_minutes=columns["voice_minutes"][found],
         data_gb=columns["data_gb"][found],
         sms=columns["sms"][found],
         bill_yuan=columns["bill_yuan"][found],
     )
-
-
-def core_status(status: str) -> TaskStatus:
-    """The planner knows open and done: every stored status before `closed` keeps the task
-    open (no second task of the same rule), `closed` starts the cooldown."""
-    if status == CLOSED:
-        return TaskStatus.DONE
-    return TaskStatus.OPEN if status == "open" else TaskStatus.IN_PROGRESS
 
 
 def staff_list(uow: SqlUnitOfWork) -> tuple[Staff, ...]:
@@ -127,16 +114,20 @@ def load_inputs(uow: SqlUnitOfWork, rules: CareRules, as_of: date) -> CareInputs
     end = month_start(as_of)
     first = add_months(end, -usage_months(rules))
     usage = usage_table(uow.care.usage_columns(first, end), customers)
-    existing = [
-        ExistingTask(customer_id, rule_id, core_status(status), created)
-        for customer_id, rule_id, status, created in uow.care.task_history(excluding=as_of)
-    ]
+    cooldown = max((r.cooldown_days for r in rules.rules), default=0)
+    stored = uow.care.task_history(excluding=as_of, since=as_of - timedelta(days=cooldown))
+    history = TaskHistory(
+        customer_id=stored["customer_id"],
+        rule_id=stored["rule_id"],
+        open=stored["open"] != 0,
+        created=stored["created_on"],
+    )
     return CareInputs(
         customers=customers,
         usage=usage,
         staff=staff_list(uow),
         risk_flags=uow.care.risk_flags(),
-        existing=existing,
+        history=history,
         grants=uow.care.grants(excluding=as_of),
         loads=uow.care.open_loads(excluding=as_of),
     )

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import numpy as np
-
-from tiexin.care.model import CustomerTable, ExistingTask, NewTask, UsageTable
+from tiexin.care.history import TaskHistory
+from tiexin.care.model import CustomerTable, NewTask, UsageTable
 from tiexin.care.planner import plan_tasks
 from tiexin.care.rules import CareRules
 from tiexin.domain.catalog import Catalog
@@ -43,14 +42,14 @@ class _Shared:
 
 
 def _plan_chunk(
-    customers: CustomerTable, usage: UsageTable, existing: list[ExistingTask], shared: _Shared
+    customers: CustomerTable, usage: UsageTable, history: TaskHistory, shared: _Shared
 ) -> list[NewTask]:
     return plan_tasks(
         customers,
         usage,
         shared.catalog,
         shared.rules,
-        existing,
+        history,
         shared.as_of,
         grants=shared.grants,
         risk_flags=shared.risk_flags,
@@ -67,20 +66,6 @@ def usage_rows(usage: UsageTable, start: int, end: int) -> UsageTable:
     keep = (usage.row >= start) & (usage.row < end)
     columns = {f.name: getattr(usage, f.name)[keep] for f in dataclasses.fields(UsageTable)}
     return UsageTable(**{**columns, "row": columns["row"] - start})
-
-
-def history_by_chunk(
-    existing: Sequence[ExistingTask], customer_ids: np.ndarray[Any, Any], size: int
-) -> list[list[ExistingTask]]:
-    """Each chunk's task history; tasks of customers no longer in the table plan nothing."""
-    chunks: list[list[ExistingTask]] = [[] for _ in range(math.ceil(len(customer_ids) / size))]
-    if not existing or not len(customer_ids):
-        return chunks
-    rows = np.searchsorted(customer_ids, [t.customer_id for t in existing])
-    for task, row in zip(existing, rows.tolist(), strict=True):
-        if row < len(customer_ids) and customer_ids[row] == task.customer_id:
-            chunks[row // size].append(task)
-    return chunks
 
 
 def in_plan_order(chunks: Sequence[list[NewTask]], rules: CareRules) -> list[NewTask]:
@@ -119,15 +104,15 @@ class RayPlanner:
             size = self._chunk or self._chunk_size(len(customers))
             shared = ray.put(_Shared(catalog, rules, as_of, inputs.grants, inputs.risk_flags))
             plan = ray.remote(num_cpus=1)(_plan_chunk)
-            histories = history_by_chunk(inputs.existing, customers.customer_id, size)
+            chunks = [customer_rows(customers, s, s + size) for s in range(0, len(customers), size)]
             pending = [
                 plan.remote(
-                    customer_rows(customers, start, start + size),
-                    usage_rows(inputs.usage, start, start + size),
-                    histories[index],
+                    chunk,
+                    usage_rows(inputs.usage, index * size, index * size + size),
+                    inputs.history.of_customers(chunk.customer_id),
                     shared,
                 )
-                for index, start in enumerate(range(0, len(customers), size))
+                for index, chunk in enumerate(chunks)
             ]
             return in_plan_order(ray.get(pending), rules)
         finally:

@@ -121,7 +121,7 @@ def plan_locally(
         inputs.usage,
         catalog,
         rules,
-        inputs.existing,
+        inputs.history,
         as_of,
         grants=inputs.grants,
         risk_flags=inputs.risk_flags,

@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import (
     Row,
     and_,
+    case,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -47,6 +49,7 @@ _CUSTOMER_KINDS = {
     "balance_yuan": FLOAT,
     "points": INT,
 }
+_HISTORY_KINDS = {"customer_id": TEXT, "rule_id": TEXT, "open": INT, "created_on": DAY}
 _USAGE_KINDS = {
     "customer_id": TEXT,
     "month": DAY,
@@ -138,13 +141,16 @@ class SqlCareRepository:
         query = select(care_risk_flags.c.customer_id, care_risk_flags.c.reason)
         return dict(self._db.execute(query).all())
 
-    def task_history(self, *, excluding: date) -> list[tuple[str, str, str, date]]:
-        """(customer_id, rule_id, status, created_on) of every task not created on `excluding`."""
+    def task_history(self, *, excluding: date, since: date) -> Columns:
+        """customer_id, rule_id, open (1 or 0) and created_on of the tasks that may still
+        block a new one: those not closed, and those created on `since` or later; the tasks
+        created on `excluding` are left out."""
         t = care_tasks.c
-        query = select(t.customer_id, t.rule_id, t.status, t.created_on).where(
-            t.created_on != excluding
+        is_open = case((t.open_slot.is_(None), 0), else_=1).label("open")
+        query = select(t.customer_id, t.rule_id, is_open, t.created_on).where(
+            t.created_on != excluding, or_(t.open_slot.is_not(None), t.created_on >= since)
         )
-        return list(self._db.execute(query))
+        return read_columns(self._db, query, _HISTORY_KINDS)
 
     def grants(self, *, excluding: date) -> dict[str, list[date]]:
         g = care_grace_credits.c

@@ -12,7 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tiexin.adapters.storage.bulk import insert_rows, update_rows, upsert_rows
-from tiexin.adapters.storage.columns import DAY, FLOAT, INT, TEXT, read_columns
+from tiexin.adapters.storage.columns import (
+    DAY,
+    FLOAT,
+    INT,
+    LABEL,
+    TEXT,
+    read_column_sets,
+    read_columns,
+)
 from tiexin.adapters.storage.tables import care_customers, care_tasks
 
 NOW = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
@@ -99,6 +107,25 @@ def test_columns_read_nulls_as_empty_text_and_nat(engine: Engine) -> None:
     assert columns["balance_yuan"].dtype == np.float64
     assert columns["balance_yuan"].tolist() == [-12.5, -12.5]
     assert columns["points"].tolist() == [300, 0]
+
+
+def test_labels_and_several_reads_at_once_give_the_same_columns(engine: Engine) -> None:
+    rows = [_customer(f"C{n}", branch=["岚城", "青石", ""][n % 3], tier="gold") for n in range(7)]
+    rows.append(_customer("C9", account_manager_id="AM1", tier="silver"))
+    with Session(engine) as db:
+        db.execute(insert(care_customers), rows)
+        db.commit()
+    c = care_customers.c
+    labels = {"customer_id": TEXT, "branch": LABEL, "tier": LABEL, "account_manager_id": LABEL}
+    query = select(*(c[name] for name in labels)).order_by(c.customer_id)
+    with Session(engine) as db:
+        plain = select(*(c[name] for name in KINDS)).order_by(c.customer_id).limit(2)
+        first, second = read_column_sets(db, [(query, labels), (plain, KINDS)])
+    assert first["branch"].dtype.kind == "U"
+    assert first["branch"].tolist() == [r["branch"] for r in rows]
+    assert first["tier"].tolist() == ["gold"] * 7 + ["silver"]
+    assert first["account_manager_id"].tolist() == [""] * 7 + ["AM1"]
+    assert second["customer_id"].tolist() == ["C0", "C1"]
 
 
 def test_an_empty_result_gives_empty_typed_columns(engine: Engine) -> None:

@@ -110,21 +110,24 @@ def load_inputs(uow: SqlUnitOfWork, rules: CareRules, as_of: date) -> CareInputs
     """Everything a care run for `as_of` reads. What an earlier run for the same date wrote
     (tasks, grants, their load) is left out, so a rerun plans exactly what the first run
     planned and storing it again adds nothing."""
-    customers = load_customers(uow)
     end = month_start(as_of)
-    first = add_months(end, -usage_months(rules))
-    usage = usage_table(uow.care.usage_columns(first, end), customers)
     cooldown = max((r.cooldown_days for r in rules.rules), default=0)
-    stored = uow.care.task_history(excluding=as_of, since=as_of - timedelta(days=cooldown))
+    read = uow.care.run_columns(
+        add_months(end, -usage_months(rules)),
+        end,
+        since=as_of - timedelta(days=cooldown),
+        excluding=as_of,
+    )
+    customers = customer_table(read.customers)
     history = TaskHistory(
-        customer_id=stored["customer_id"],
-        rule_id=stored["rule_id"],
-        open=stored["open"] != 0,
-        created=stored["created_on"],
+        customer_id=read.history["customer_id"],
+        rule_id=read.history["rule_id"],
+        open=read.history["open"] != 0,
+        created=read.history["created_on"],
     )
     return CareInputs(
         customers=customers,
-        usage=usage,
+        usage=usage_table(read.usage, customers),
         staff=staff_list(uow),
         risk_flags=uow.care.risk_flags(),
         history=history,

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Row,
+    Select,
     and_,
     case,
     delete,
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from tiexin.care.model import CUSTOMER_COLUMNS, USAGE_COLUMNS
 
 from .bulk import insert_rows, update_rows, upsert_rows
-from .columns import DAY, FLOAT, INT, TEXT, Columns, read_columns
+from .columns import DAY, FLOAT, INT, LABEL, TEXT, Columns, read_column_sets, read_columns
 from .tables import (
     care_customers,
     care_grace_credits,
@@ -45,6 +46,7 @@ from .tables import (
 Values = Mapping[str, Any]
 _CUSTOMER_KINDS = {
     **dict.fromkeys(CUSTOMER_COLUMNS, TEXT),
+    **dict.fromkeys(("tier", "branch", "county", "plan_id", "account_manager_id"), LABEL),
     **dict.fromkeys(("birthday", "points_expiry", "join_date"), DAY),
     "balance_yuan": FLOAT,
     "points": INT,
@@ -59,6 +61,22 @@ _USAGE_KINDS = {
     "bill_yuan": FLOAT,
 }
 _STREAM_ROWS = 2_000
+
+
+class RunColumns(NamedTuple):
+    customers: Columns
+    usage: Columns
+    history: Columns
+
+
+def _customers_query() -> Select[Any]:
+    c = care_customers.c
+    return select(*(c[n] for n in CUSTOMER_COLUMNS))
+
+
+def _usage_query(first: date, end: date) -> Select[Any]:
+    u = care_usage.c
+    return select(*(u[n] for n in USAGE_COLUMNS)).where(u.month >= first, u.month < end)
 
 
 class SqlCareRepository:
@@ -121,16 +139,33 @@ class SqlCareRepository:
 
     def customer_columns(self) -> Columns:
         """Every customer, column by column (CUSTOMER_COLUMNS), in no particular order."""
-        c = care_customers.c
-        query = select(*(c[n] for n in CUSTOMER_COLUMNS))
-        return read_columns(self._db, query, _CUSTOMER_KINDS)
+        return read_columns(self._db, _customers_query(), _CUSTOMER_KINDS)
 
     def usage_columns(self, first: date, end: date) -> Columns:
         """Usage of the months from `first` up to, not including, `end`, column by column
         (USAGE_COLUMNS)."""
-        u = care_usage.c
-        query = select(*(u[n] for n in USAGE_COLUMNS)).where(u.month >= first, u.month < end)
-        return read_columns(self._db, query, _USAGE_KINDS)
+        return read_columns(self._db, _usage_query(first, end), _USAGE_KINDS)
+
+    def run_columns(self, first: date, end: date, *, since: date, excluding: date) -> RunColumns:
+        """A care run's inputs, read at once: every customer (as `customer_columns`); the
+        usage of the months from `first` up to, not including, `end` (USAGE_COLUMNS); and
+        customer_id, rule_id, open (1 or 0) and created_on of the tasks that may still block
+        a new one: those not closed, and those created on `since` or later, leaving out the
+        tasks created on `excluding`."""
+        t = care_tasks.c
+        is_open = case((t.open_slot.is_(None), 0), else_=1).label("open")
+        history = select(t.customer_id, t.rule_id, is_open, t.created_on).where(
+            t.created_on != excluding, or_(t.open_slot.is_not(None), t.created_on >= since)
+        )
+        customers, usage_columns, history_columns = read_column_sets(
+            self._db,
+            [
+                (_customers_query(), _CUSTOMER_KINDS),
+                (_usage_query(first, end), _USAGE_KINDS),
+                (history, _HISTORY_KINDS),
+            ],
+        )
+        return RunColumns(customers, usage_columns, history_columns)
 
     def staff_rows(self) -> list[Row[Any]]:
         """Active staff."""
@@ -140,17 +175,6 @@ class SqlCareRepository:
     def risk_flags(self) -> dict[str, str]:
         query = select(care_risk_flags.c.customer_id, care_risk_flags.c.reason)
         return dict(self._db.execute(query).all())
-
-    def task_history(self, *, excluding: date, since: date) -> Columns:
-        """customer_id, rule_id, open (1 or 0) and created_on of the tasks that may still
-        block a new one: those not closed, and those created on `since` or later; the tasks
-        created on `excluding` are left out."""
-        t = care_tasks.c
-        is_open = case((t.open_slot.is_(None), 0), else_=1).label("open")
-        query = select(t.customer_id, t.rule_id, is_open, t.created_on).where(
-            t.created_on != excluding, or_(t.open_slot.is_not(None), t.created_on >= since)
-        )
-        return read_columns(self._db, query, _HISTORY_KINDS)
 
     def grants(self, *, excluding: date) -> dict[str, list[date]]:
         g = care_grace_credits.c

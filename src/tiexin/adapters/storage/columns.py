@@ -12,6 +12,7 @@ into columns batch by batch.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from typing import Any
 
@@ -25,18 +26,41 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 Columns = dict[str, npt.NDArray[Any]]
-TEXT, DAY, FLOAT, INT = "text", "day", "float", "int"
+TEXT, LABEL, DAY, FLOAT, INT = "text", "label", "day", "float", "int"
 _BATCH_ROWS = 200_000
 
 
 def read_columns(db: Session, query: Select[Any], kinds: Mapping[str, str]) -> Columns:
     """Run `query` and return each of its columns, named as in `kinds`, as a numpy array:
-    TEXT as str (NULL is ""), DAY as datetime64[D] (NULL or "" is NaT), FLOAT as float64,
-    INT as int64."""
+    TEXT and LABEL as str (NULL is ""; LABEL for text with few distinct values, converted
+    once per value), DAY as datetime64[D] (NULL or "" is NaT), FLOAT as float64, INT as
+    int64."""
+    return read_column_sets(db, [(query, kinds)])[0]
+
+
+def read_column_sets(
+    db: Session, reads: Sequence[tuple[Select[Any], Mapping[str, str]]]
+) -> list[Columns]:
+    """Several `read_columns` at once. On PostgreSQL each runs on its own connection at the
+    same time: the server scans the tables in parallel while this process converts what has
+    arrived."""
     bind = db.get_bind()
-    sql = str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+    sqls = [
+        str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+        for query, _ in reads
+    ]
     if bind.dialect.name == "postgresql":
-        return _columns_from_arrow(_read_arrow(bind.engine.url, sql), kinds)
+        url = bind.engine.url
+        with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+            futures = [
+                pool.submit(_read_postgres, url, sql, kinds)
+                for sql, (_, kinds) in zip(sqls, reads, strict=True)
+            ]
+            return [future.result() for future in futures]
+    return [_read_sqlite(db, sql, kinds) for sql, (_, kinds) in zip(sqls, reads, strict=True)]
+
+
+def _read_sqlite(db: Session, sql: str, kinds: Mapping[str, str]) -> Columns:
     cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql)
@@ -60,12 +84,16 @@ def _columns_from_rows(rows: Sequence[Sequence[Any]], kinds: Mapping[str, str]) 
 
 
 def _numpy_from_values(values: Sequence[Any], kind: str) -> npt.NDArray[Any]:
-    if kind == TEXT:
+    if kind in (TEXT, LABEL):
         texts = ["" if v is None else v for v in values] if None in values else values
         return np.array(texts, dtype=np.str_)
     if kind == DAY:  # numpy reads "" and None as NaT
         return np.array(values, dtype="datetime64[D]")
     return np.array(values, dtype=np.float64 if kind == FLOAT else np.int64)
+
+
+def _read_postgres(url: URL, sql: str, kinds: Mapping[str, str]) -> Columns:
+    return _columns_from_arrow(_read_arrow(url, sql), kinds)
 
 
 def _read_arrow(url: URL, sql: str) -> pa.Table:
@@ -90,6 +118,11 @@ def _numpy_from_arrow(column: pa.ChunkedArray, kind: str) -> npt.NDArray[Any]:
     if kind == TEXT:
         text = column.fill_null("").to_numpy(zero_copy_only=False)
         return np.asarray(text, dtype=np.str_)
+    if kind == LABEL:  # each distinct value becomes a Python string once, not once per row
+        encoded = pc.dictionary_encode(column.fill_null("")).combine_chunks()
+        labels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.str_)
+        rows: npt.NDArray[np.str_] = labels[encoded.indices.to_numpy()]
+        return rows
     if kind == DAY:
         return np.asarray(column.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
     dtype = np.float64 if kind == FLOAT else np.int64

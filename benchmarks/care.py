@@ -9,8 +9,9 @@ two baselines measured in the same run, each Polars aggregating the usage column
 one reading usage.csv (the floor of reading that data once from a file), one reading the
 imported usage table from the same database (the floor of reading it from where the care run
 reads it). Prints the times, the care run's stages, both ratios and the peak memory of the
-process. With `--ray`, the run's inputs are then planned again locally and on a local Ray
-instance, and the two task lists are compared.
+process. The run is then repeated for the next day, the daily routine, when most customers a
+rule finds already have its task. With `--ray`, the first day's inputs are then planned again
+locally and on a local Ray instance, and the two task lists are compared.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sqlite3
 import tempfile
 import time
 from contextlib import closing
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -119,22 +120,36 @@ def main() -> None:
             catalog = uow.plans.catalog()
         if catalog is None:
             raise SystemExit("the catalogue did not import")
-        start = time.perf_counter()
-        report = run_care(uow_factory, as_of=as_of, rules=read_rules(None), catalog=catalog)
-        care = time.perf_counter() - start
-        print(
-            f"care run: {care:.2f} s, {report.stored:,} tasks stored "
-            f"({dict(sorted(report.by_rule.items()))}), {report.managers_assigned:,} managers "
-            f"assigned, {report.sms_queued:,} SMS queued"
-        )
-        stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.seconds.items())
-        print(f"care run stages: {stages}")
-        print(f"ratio care run / polars scan of usage.csv: {care / from_csv:.1f}")
-        print(f"ratio care run / polars read of the usage table: {care / from_database:.1f}")
+        run(uow_factory, catalog, as_of, "care run", (from_csv, from_database))
+        # the next day: most customers a rule finds already have its task (the daily routine)
+        next_day = as_of + timedelta(days=1)
+        run(uow_factory, catalog, next_day, "care run, next day", (from_csv, from_database))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (RSS): {peak:,.0f} MiB")
         if args.ray:
             compare_ray(uow_factory, catalog, as_of)
+
+
+def run(
+    uow_factory: UnitOfWorkFactory,
+    catalog: Catalog,
+    as_of: date,
+    label: str,
+    baselines: tuple[float, float],
+) -> None:
+    start = time.perf_counter()
+    report = run_care(uow_factory, as_of=as_of, rules=read_rules(None), catalog=catalog)
+    care = time.perf_counter() - start
+    print(
+        f"{label} ({as_of}): {care:.2f} s, {report.stored:,} tasks stored "
+        f"({dict(sorted(report.by_rule.items()))}), {report.managers_assigned:,} managers "
+        f"assigned, {report.sms_queued:,} SMS queued"
+    )
+    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.seconds.items())
+    print(f"{label} stages: {stages}")
+    from_csv, from_database = baselines
+    print(f"ratio {label} / polars scan of usage.csv: {care / from_csv:.1f}")
+    print(f"ratio {label} / polars read of the usage table: {care / from_database:.1f}")
 
 
 def compare_ray(uow_factory: UnitOfWorkFactory, catalog: Catalog, as_of: date) -> None:

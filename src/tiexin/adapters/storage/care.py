@@ -46,7 +46,8 @@ from .tables import (
 Values = Mapping[str, Any]
 _CUSTOMER_KINDS = {
     **dict.fromkeys(CUSTOMER_COLUMNS, TEXT),
-    **dict.fromkeys(("tier", "branch", "county", "plan_id", "account_manager_id"), LABEL),
+    # text that repeats across customers (people share names) is converted once per value
+    **dict.fromkeys(("name", "tier", "branch", "county", "plan_id", "account_manager_id"), LABEL),
     **dict.fromkeys(("birthday", "points_expiry", "join_date"), DAY),
     "balance_yuan": FLOAT,
     "points": INT,

@@ -115,17 +115,26 @@
   }
 
   // The inspector's judgement of the customer's satisfaction (-2..2): training data for the
-  // perception model. Saved at once; the reload shows it with who labelled it.
+  // perception model. Saved at once; the reload shows it with who labelled it. The choices are
+  // disabled while a label is saved: a second quick click would send a second PUT that the
+  // server may finish first, so the earlier choice would be the one kept.
   function setUpSatisfaction() {
     const group = document.querySelector(".satisfaction-choices");
     if (!group) return;
     const message = document.getElementById("satisfaction-message");
-    for (const button of group.querySelectorAll("button.satisfaction-choice")) {
+    const buttons = Array.from(group.querySelectorAll("button.satisfaction-choice"));
+    function setSaving(saving) {
+      group.setAttribute("aria-busy", String(saving));
+      for (const button of buttons) button.disabled = saving;
+    }
+    for (const button of buttons) {
       button.addEventListener("click", async () => {
+        setSaving(true);
         try {
           await tiexin.request(`/api/v1/calls/${encodeURIComponent(group.dataset.callId)}/satisfaction`, { method: "PUT", body: { satisfaction: Number(button.dataset.satisfaction) } });
           window.location.reload();
         } catch (error) {
+          setSaving(false);
           message.textContent = error.message;
           message.className = "form-message small error";
         }

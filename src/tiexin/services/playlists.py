@@ -237,15 +237,18 @@ def clip_audio(
     *,
     max_duration_s: float,
     client: str | None = None,
+    playback_starts: bool,
 ) -> ClipAudio:
-    """The clip's time window of its recording as a WAV file; the playback is audited."""
+    """The clip's time window of its recording as a WAV file; the start of a playback is
+    audited (a player's later range requests for the same clip are not)."""
     with uow_factory() as uow:
         clip = _clip(uow, playlist_id, clip_id)
         path = uow.playlists.recording_path(clip.call_id)
         if path is None:
             raise PlaylistNotFoundError(f"recording of clip {clip_id}")
-        detail = {"clip_id": clip_id, "start_s": clip.start_s, "end_s": clip.end_s}
-        _audit(uow, principal, "playlist.clip_played", playlist_id, detail, client)
+        if playback_starts:
+            detail = {"clip_id": clip_id, "start_s": clip.start_s, "end_s": clip.end_s}
+            _audit(uow, principal, "playlist.clip_played", playlist_id, detail, client)
         decoded = decode_recording(Path(path), max_duration_s=max_duration_s)
         uow.commit()
     window = decoded.samples[:, int(clip.start_s * TARGET_RATE) : int(clip.end_s * TARGET_RATE)]

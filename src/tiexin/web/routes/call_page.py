@@ -16,13 +16,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from tiexin.domain.access import Permission
 from tiexin.rules.scoring import Outcome
 from tiexin.services import call_view, perception_labels, review
 from tiexin.services.review import Actor, Conflict, Forbidden, Invalid, NotFound, ReviewError
+from tiexin.web.byte_ranges import RANGE_RESPONSES, begins_playback, ranged_response
 from tiexin.web.deps import (
     RequestUser,
     RowId,
@@ -257,27 +258,19 @@ def call_api(request: Request, user: CallViewer, call_id: str) -> CallOut:
 @router.get(
     "/api/v1/calls/{call_id}/audio",
     tags=["calls"],
-    response_class=FileResponse,
-    responses={206: {"description": "Partial content (HTTP Range)"}, 404: {}},
+    response_class=Response,
+    responses={200: {"description": "the whole recording"}, 404: {}, **RANGE_RESPONSES},
 )
-def call_audio(request: Request, user: Listener, call_id: str) -> FileResponse:
+def call_audio(request: Request, user: Listener, call_id: str) -> Response:
     """The recording; seekable with HTTP Range. Only the start of a playback is audited."""
     with refusals():
         path = call_view.recording(
             web_context(request).uow_factory,
             actor(request, user),
             call_id,
-            playback_starts=_starts_at_zero(request.headers.get("range")),
+            playback_starts=begins_playback(request.headers.get("range")),
         )
-    return FileResponse(path, media_type=_audio_type(path))
-
-
-def _starts_at_zero(range_header: str | None) -> bool:
-    """A request without Range, or one from byte 0, begins a playback; later chunks do not."""
-    if not range_header:
-        return True
-    first = range_header.partition("=")[2].split(",")[0].strip()
-    return first.startswith("0-")
+    return ranged_response(request, path, _audio_type(path))
 
 
 def _audio_type(path: Path) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from tiexin.domain.access import Permission
 from tiexin.services import playlists as service
 from tiexin.services.playlists import ClipInput, ClipView, PlaylistView
+from tiexin.web.byte_ranges import RANGE_RESPONSES, begins_playback, ranged_response
 from tiexin.web.deps import (
     MAX_ROW_ID,
     RequestUser,
@@ -301,13 +302,17 @@ def order_api(request: Request, user: Manager, playlist_id: PlaylistId, body: Cl
     "/api/v1/playlists/{playlist_id}/clips/{clip_id}/audio",
     tags=["playlists"],
     response_class=Response,
-    responses={200: {"content": {"audio/wav": {}}, "description": "the clip's window as WAV"}},
+    responses={
+        200: {"content": {"audio/wav": {}}, "description": "the clip's window as WAV"},
+        **RANGE_RESPONSES,
+    },
 )
 def clip_audio_api(
     request: Request, user: Viewer, playlist_id: PlaylistId, clip_id: ClipId
 ) -> Response:
     """Only the clip's time window of the recording: how users who may not hear the whole call
-    (agents, account managers) play a playlist."""
+    (agents, account managers) play a playlist. Seekable with HTTP Range; only the start of a
+    playback is audited."""
     context = web_context(request)
     with _translated_errors():
         audio = service.clip_audio(
@@ -317,8 +322,9 @@ def clip_audio_api(
             clip_id,
             max_duration_s=context.settings.max_duration_s,
             client=client_address(request),
+            playback_starts=begins_playback(request.headers.get("range")),
         )
-    return Response(audio.wav, media_type="audio/wav")
+    return ranged_response(request, audio.wav, "audio/wav")
 
 
 @router.get(

@@ -10,6 +10,7 @@ import numpy as np
 
 from tiexin.adapters.catalog_yaml import parse_catalog
 from tiexin.care.assignment import assign_account_managers
+from tiexin.care.history import TaskHistory
 from tiexin.care.model import CUSTOMER_COLUMNS, TIERS, USAGE_COLUMNS, UsageMonth
 from tiexin.care.plan_fit import PlanColumns, fit_plans, plan_fit_reference, usage_window
 from tiexin.care.planner import plan_tasks
@@ -77,7 +78,14 @@ def test_vectorised_and_reference_plan_fit_agree_on_the_world() -> None:
 
 
 def test_the_world_runs_through_planning_and_assignment() -> None:
-    tasks = plan_tasks(WORLD.customers, WORLD.usage, WORLD.catalog, default_care_rules(), [], AS_OF)
+    tasks = plan_tasks(
+        WORLD.customers,
+        WORLD.usage,
+        WORLD.catalog,
+        default_care_rules(),
+        TaskHistory.empty(),
+        AS_OF,
+    )
     assert {t.rule_id for t in tasks} >= {
         "plan_fit",
         "birthday",

@@ -1,6 +1,7 @@
 """The care run over a large customer base, next to a plain Polars scan of the same usage.
 
 Usage: .venv/bin/python benchmarks/care.py [--customers 10000000] [--months 3] [--database-url URL]
+       [--world DIR] [--ray]
 
 A synthetic world (`tiexin synth world`) is written to CSV and imported into a fresh database
 (SQLite file by default); then `care run` (load customers and usage as columns, assign account
@@ -46,6 +47,7 @@ AGGREGATES = (
     pl.col("bill_yuan").mean(),
     pl.len().alias("months"),
 )
+WORLD_FILES = ("catalog.yaml", "customers.csv", "usage.csv", "staff.csv")
 USAGE_QUERY = "SELECT customer_id, month, voice_minutes, data_gb, sms, bill_yuan FROM care_usage"
 
 
@@ -76,6 +78,13 @@ def main() -> None:
     parser.add_argument("--as-of", default="2025-03-10")
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
     parser.add_argument("--ray", action="store_true", help="also plan on a local Ray instance")
+    parser.add_argument(
+        "--world",
+        type=Path,
+        default=None,
+        help="use the files of this folder, written by `tiexin synth world --seed 1 "
+        "--as-of AS_OF` with the same customers and months, instead of writing them",
+    )
     args = parser.parse_args()
     as_of = date.fromisoformat(args.as_of)
     with tempfile.TemporaryDirectory(prefix="tiexin-care-bench-") as folder:
@@ -86,13 +95,7 @@ def main() -> None:
             if uow.care.customer_count():
                 raise SystemExit(f"{url} already holds customers: give an empty database")
 
-        start = time.perf_counter()
-        files = write_world(
-            work / "world", customers=args.customers, months=args.months, seed=1, as_of=as_of
-        )
-        print(
-            f"world of {args.customers:,} customers written in {time.perf_counter() - start:.1f} s"
-        )
+        files = world_files(args.world, work / "world", args.customers, args.months, as_of)
 
         start = time.perf_counter()
         import_catalog(uow_factory, files["catalog.yaml"])
@@ -128,6 +131,22 @@ def main() -> None:
         print(f"peak memory (RSS): {peak:,.0f} MiB")
         if args.ray:
             compare_ray(uow_factory, catalog, as_of)
+
+
+def world_files(
+    given: Path | None, folder: Path, customers: int, months: int, as_of: date
+) -> dict[str, Path]:
+    if given is not None:
+        missing = [name for name in WORLD_FILES if not (given / name).is_file()]
+        if missing:
+            raise SystemExit(f"{given}: no {', '.join(missing)}")
+        return {name: given / name for name in WORLD_FILES}
+    start = time.perf_counter()
+    files: dict[str, Path] = write_world(
+        folder, customers=customers, months=months, seed=1, as_of=as_of
+    )
+    print(f"world of {customers:,} customers written in {time.perf_counter() - start:.1f} s")
+    return files
 
 
 def run(

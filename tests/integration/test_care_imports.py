@@ -180,3 +180,62 @@ def test_an_imported_township_is_exported_with_the_customer(
     export_customers(uow_factory, tmp_path / "c.jsonl")
     (customer,) = [json.loads(text) for text in (tmp_path / "c.jsonl").read_text().splitlines()]
     assert (customer["customer_id"], customer["township"]) == ("C1", "大坪镇")
+
+
+def test_quoting_line_ends_and_blank_lines_keep_line_numbers(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    lines = [
+        CUSTOMER_HEADER,
+        customer("C1"),
+        customer("C2").replace("客户C2", '"客户\r\nC2"'),  # a line break inside a quoted name
+        "",
+        customer("C3", tier="platinum"),
+        *(customer(f"C{i}") for i in range(4, 9)),
+        '"' + customer("C9").replace(",", '","') + '"',  # every field quoted
+        customer("C10", balance="nan"),
+    ]
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode())
+    report = import_customers(uow_factory, path, batch_size=3)
+    assert (report.rows, report.imported, report.error_count) == (10, 8, 2)
+    assert [(e.line, e.field) for e in report.errors] == [(6, "tier"), (13, "balance_yuan")]
+    with uow_factory() as uow:
+        table = load_customers(uow)
+    assert table.customer_id.tolist() == [f"C{i}" for i in (1, 2, 4, 5, 6, 7, 8, 9)]
+    assert table.name.tolist()[1] == "客户\r\nC2"
+
+
+def test_the_last_row_of_a_repeated_customer_wins(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    import_customers(uow_factory, write_csv(tmp_path / "a.csv", CUSTOMER_HEADER, customer("C1")))
+    rows = [
+        customer("C1", manager="AM2"),
+        customer("C2"),
+        customer("C1", balance="9", manager="AM3"),
+    ]
+    for batch_size in (1, 2, 10):  # the repeats in one batch, or in several
+        path = write_csv(tmp_path / "b.csv", CUSTOMER_HEADER, *rows)
+        import_customers(uow_factory, path, batch_size=batch_size)
+        with uow_factory() as uow:
+            table = load_customers(uow)
+        assert table.account_manager_id.tolist() == ["AM3", "AM1"]
+        assert table.balance_yuan.tolist() == [9.0, 50.0]
+        import_customers(
+            uow_factory, write_csv(tmp_path / "c.csv", CUSTOMER_HEADER, customer("C1"))
+        )
+
+
+def test_a_number_too_large_for_its_column_is_a_bad_row(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    # an SMS count past INTEGER used to pass the checks and fail the whole batch in PostgreSQL
+    path = write_csv(
+        tmp_path / "u.csv", USAGE_HEADER, "C1,2025-01,1,1,2147483648,1", "C2,2025-01,1,1,7,1"
+    )
+    report = import_usage(uow_factory, path)
+    assert (report.imported, [(e.line, e.field) for e in report.errors]) == (1, [(2, "sms")])
+    with uow_factory() as uow:
+        columns = uow.care.usage_columns(date(2025, 1, 1), date(2025, 2, 1))
+    assert (columns["customer_id"].tolist(), columns["sms"].tolist()) == (["C2"], [7])

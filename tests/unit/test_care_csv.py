@@ -85,6 +85,7 @@ BAD_CUSTOMERS = [
     ({"balance_yuan": "nan"}, "balance_yuan", "not a finite number"),
     ({"points": "1.5"}, "points", "not a whole number"),
     ({"points": "-1"}, "points", "below 0"),
+    ({"points": "9223372036854775808"}, "points", "above 9223372036854775807"),  # a BIGINT
     ({"points_expiry": "2025/03/31"}, "points_expiry", "not a date"),
     ({"join_date": ""}, "join_date", "missing"),
 ]
@@ -111,6 +112,8 @@ BAD_USAGE = [
     ("C1,2025-02,5,x,1,1", "data_gb", "not a number"),
     ("C1,2025-02,5,1,2.5,1", "sms", "not a whole number"),
     ("C1,2025-02,5,1,2", "bill_yuan", "missing"),  # a short row
+    ("C1,0000-02,5,1,2,1", "month", "not a month YYYY-MM"),  # there is no year 0
+    ("C1,2025-02,5,1,2147483648,1", "sms", "above 2147483647"),  # an INTEGER column
 ]
 
 

@@ -4,6 +4,10 @@ Pure: it reads lines given by the caller and yields batches of column values rea
 plus the bad rows, each with its file, line and field. A bad row never stops the file: the good
 rows are still imported. Parsing is streaming (one batch in memory at a time), because a billing
 export holds millions of rows.
+
+Each file kind declares its fields (`Field`); this module parses one row at a time and words
+every error, and `care_csv_columns` checks whole columns at once against the same declarations,
+handing the rows it cannot vouch for back to `CsvSpec.parse` here.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from tiexin.care.model import TIERS, Role
 
 Values = dict[str, Any]
 ID_MAX = 32  # care_customers.customer_id, care_staff.staff_id
+INT32_MAX = 2**31 - 1  # an INTEGER column
+INT64_MAX = 2**63 - 1  # a BIGINT column
 _MSISDN = re.compile(r"^\+?[0-9]{5,20}$")
 
 
@@ -41,18 +47,6 @@ class RowError:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: field {self.field}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class CsvSpec:
-    """A CSV file kind: its columns, its key (a repeated key: the last row wins) and the
-    parser of one row."""
-
-    name: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
-    key: tuple[str, ...]
-    parse: Callable[[Mapping[str, str]], Values]
 
 
 @dataclass(slots=True)
@@ -100,7 +94,7 @@ def month(values: Mapping[str, str], name: str) -> date:
     """A month YYYY-MM, as its first day."""
     value = text(values, name)
     match = re.fullmatch(r"(\d{4})-(\d{2})", value)
-    if match is None or not 1 <= int(match[2]) <= 12:
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) == 0:
         raise FieldError(name, f"{value!r} is not a month YYYY-MM")
     return date(int(match[1]), int(match[2]), 1)
 
@@ -118,7 +112,9 @@ def number(values: Mapping[str, str], name: str, *, minimum: float | None = None
     return result
 
 
-def whole(values: Mapping[str, str], name: str, *, minimum: int = 0) -> int:
+def whole(
+    values: Mapping[str, str], name: str, *, minimum: int = 0, maximum: int = INT64_MAX
+) -> int:
     value = text(values, name)
     try:
         result = int(value)
@@ -126,6 +122,8 @@ def whole(values: Mapping[str, str], name: str, *, minimum: int = 0) -> int:
         raise FieldError(name, f"{value!r} is not a whole number") from None
     if result < minimum:
         raise FieldError(name, f"{value} is below {minimum}")
+    if result > maximum:  # the database column could not hold it
+        raise FieldError(name, f"{value} is above {maximum}")
     return result
 
 
@@ -137,60 +135,71 @@ def choice(values: Mapping[str, str], name: str, allowed: Iterable[str]) -> str:
     return value
 
 
+def phone(values: Mapping[str, str], name: str) -> str:
+    value = text(values, name)
+    if not _MSISDN.match(value):
+        raise FieldError(name, f"{value!r} is not a phone number (5 to 20 digits)")
+    return value
+
+
 # ---- rows ----
 
-
-def parse_customer(values: Mapping[str, str]) -> Values:
-    msisdn = text(values, "msisdn")
-    if not _MSISDN.match(msisdn):
-        raise FieldError("msisdn", f"{msisdn!r} is not a phone number (5 to 20 digits)")
-    return {
-        "customer_id": text(values, "customer_id", max_length=ID_MAX),
-        "msisdn": msisdn,
-        "name": text(values, "name"),
-        "birthday": day(values, "birthday"),
-        "tier": choice(values, "tier", TIERS),
-        "branch": text(values, "branch", max_length=64),
-        "county": text(values, "county", max_length=64),
-        "township": optional_text(values, "township", max_length=64),  # for door-to-door visits
-        "plan_id": text(values, "plan_id", max_length=64),
-        "balance_yuan": number(values, "balance_yuan"),
-        "points": whole(values, "points"),
-        "points_expiry": optional_day(values, "points_expiry"),
-        # empty: the CRM names no manager, so the one Tiexin assigned is kept
-        "account_manager_id": optional_text(values, "account_manager_id", max_length=ID_MAX),
-        "join_date": day(values, "join_date"),
-    }
+FieldKind = Literal["text", "phone", "day", "month", "number", "whole", "choice"]
 
 
-def parse_usage(values: Mapping[str, str]) -> Values:
-    return {
-        "customer_id": text(values, "customer_id", max_length=ID_MAX),
-        "month": month(values, "month"),
-        "voice_minutes": number(values, "voice_minutes", minimum=0),
-        "data_gb": number(values, "data_gb", minimum=0),
-        "sms": whole(values, "sms"),
-        # a bill may be negative (a refund), so it has no minimum
-        "bill_yuan": number(values, "bill_yuan"),
-    }
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a row: its column, what its text must be and what value it becomes."""
+
+    name: str
+    kind: FieldKind = "text"
+    optional: bool = False  # may be empty (the value is then None)
+    max_length: int | None = None  # text
+    minimum: float | None = None  # number, whole (default 0)
+    maximum: int = INT64_MAX  # whole
+    options: tuple[str, ...] = ()  # choice
+
+    def parse(self, values: Mapping[str, str]) -> Any:
+        if self.optional and not values.get(self.name):
+            return None
+        name = self.name
+        match self.kind:
+            case "text":
+                return text(values, name, max_length=self.max_length)
+            case "phone":
+                return phone(values, name)
+            case "day":
+                return day(values, name)
+            case "month":
+                return month(values, name)
+            case "number":
+                return number(values, name, minimum=self.minimum)
+            case "whole":
+                least = 0 if self.minimum is None else int(self.minimum)
+                return whole(values, name, minimum=least, maximum=self.maximum)
+            case "choice":
+                return choice(values, name, self.options)
 
 
-def parse_staff(values: Mapping[str, str]) -> Values:
-    return {
-        "staff_id": text(values, "staff_id", max_length=ID_MAX),
-        "name": text(values, "name"),
-        "role": choice(values, "role", (r.value for r in Role)),
-        "branch": text(values, "branch", max_length=64),
-        "county": text(values, "county", max_length=64),
-        "capacity": whole(values, "capacity"),
-    }
+@dataclass(frozen=True, slots=True)
+class CsvSpec:
+    """A CSV file kind: its header's required and optional columns, its key (a repeated key:
+    the last row wins) and its fields, in the order a row is checked (the first bad one is
+    reported)."""
 
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    key: tuple[str, ...]
+    fields: tuple[Field, ...]
 
-def parse_risk_flag(values: Mapping[str, str]) -> Values:
-    return {
-        "customer_id": text(values, "customer_id", max_length=ID_MAX),
-        "reason": text(values, "reason"),
-    }
+    def __post_init__(self) -> None:
+        if {f.name for f in self.fields} != {*self.required, *self.optional}:
+            raise ValueError(f"{self.name}: the fields are not the columns")
+
+    def parse(self, values: Mapping[str, str]) -> Values:
+        """The row's values by field; FieldError names the first bad field."""
+        return {f.name: f.parse(values) for f in self.fields}
 
 
 CUSTOMERS = CsvSpec(
@@ -210,26 +219,89 @@ CUSTOMERS = CsvSpec(
     ),
     ("points_expiry", "account_manager_id", "township"),
     ("customer_id",),
-    parse_customer,
+    (
+        Field("msisdn", "phone"),
+        Field("customer_id", max_length=ID_MAX),
+        Field("name"),
+        Field("birthday", "day"),
+        Field("tier", "choice", options=TIERS),
+        Field("branch", max_length=64),
+        Field("county", max_length=64),
+        Field("township", optional=True, max_length=64),  # for door-to-door visits
+        Field("plan_id", max_length=64),
+        Field("balance_yuan", "number"),
+        Field("points", "whole"),
+        Field("points_expiry", "day", optional=True),
+        # empty: the CRM names no manager, so the one Tiexin assigned is kept
+        Field("account_manager_id", optional=True, max_length=ID_MAX),
+        Field("join_date", "day"),
+    ),
 )
 USAGE = CsvSpec(
     "usage",
     ("customer_id", "month", "voice_minutes", "data_gb", "sms", "bill_yuan"),
     (),
     ("customer_id", "month"),
-    parse_usage,
+    (
+        Field("customer_id", max_length=ID_MAX),
+        Field("month", "month"),
+        Field("voice_minutes", "number", minimum=0),
+        Field("data_gb", "number", minimum=0),
+        Field("sms", "whole", maximum=INT32_MAX),
+        # a bill may be negative (a refund), so it has no minimum
+        Field("bill_yuan", "number"),
+    ),
 )
 STAFF = CsvSpec(
     "staff",
     ("staff_id", "name", "role", "branch", "county", "capacity"),
     (),
     ("staff_id",),
-    parse_staff,
+    (
+        Field("staff_id", max_length=ID_MAX),
+        Field("name"),
+        Field("role", "choice", options=tuple(r.value for r in Role)),
+        Field("branch", max_length=64),
+        Field("county", max_length=64),
+        Field("capacity", "whole", maximum=INT32_MAX),
+    ),
 )
-RISK_FLAGS = CsvSpec("risk flags", ("customer_id", "reason"), (), ("customer_id",), parse_risk_flag)
+RISK_FLAGS = CsvSpec(
+    "risk flags",
+    ("customer_id", "reason"),
+    (),
+    ("customer_id",),
+    (Field("customer_id", max_length=ID_MAX), Field("reason")),
+)
 
 
 # ---- files ----
+
+
+def check_header(columns: Iterable[str], spec: CsvSpec, *, file: str) -> None:
+    present = set(columns)
+    missing = [c for c in spec.required if c not in present]
+    if missing:
+        raise HeaderError(f"{file}:1: missing columns: {', '.join(missing)}")
+
+
+def parse_records(
+    reader: csv.DictReader[str], spec: CsvSpec, *, file: str, line_offset: int = 0
+) -> Iterator[tuple[int, Values | RowError]]:
+    """(line, row or error) of each record `reader` reads; the line is the record's last
+    physical line, `line_offset` plus the reader's own count."""
+    for raw in reader:
+        line = line_offset + reader.line_num
+        values = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        yield line, parse_row(values, spec, file, line)
+
+
+def parse_row(values: Mapping[str, str], spec: CsvSpec, file: str, line: int) -> Values | RowError:
+    """The row of stripped `values` (by column), or the error of its first bad field."""
+    try:
+        return spec.parse(values)
+    except FieldError as exc:
+        return RowError(file, line, exc.field, exc.message)
 
 
 def parse_csv(
@@ -239,20 +311,14 @@ def parse_csv(
     keeps its last row (so one upsert never touches a row twice); across batches the later
     batch is stored later, so the last row of the file wins either way."""
     reader = csv.DictReader(iter(lines))
-    columns = reader.fieldnames or []
-    missing = [c for c in spec.required if c not in columns]
-    if missing:
-        raise HeaderError(f"{file}:1: missing columns: {', '.join(missing)}")
+    check_header(reader.fieldnames or [], spec, file=file)
     batch, keyed = Batch(), dict[tuple[Any, ...], Values]()
-    for raw in reader:
+    for _, parsed in parse_records(reader, spec, file=file):
         batch.lines += 1
-        values = {k: (v or "").strip() for k, v in raw.items() if k is not None}
-        try:
-            row = spec.parse(values)
-        except FieldError as exc:
-            batch.errors.append(RowError(file, reader.line_num, exc.field, exc.message))
+        if isinstance(parsed, RowError):
+            batch.errors.append(parsed)
         else:
-            keyed[tuple(row[k] for k in spec.key)] = row
+            keyed[tuple(parsed[k] for k in spec.key)] = parsed
         if batch.lines >= batch_size:
             batch.rows = list(keyed.values())
             yield batch

@@ -8,10 +8,12 @@ enough for one transaction: the file replaces the previous list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pyarrow as pa
 
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
 from tiexin.domain.errors import InputError
@@ -20,13 +22,12 @@ from tiexin.services.care_csv import (
     RISK_FLAGS,
     STAFF,
     USAGE,
-    Batch,
     CsvSpec,
     HeaderError,
     RowError,
     Values,
-    parse_csv,
 )
+from tiexin.services.care_csv_reader import ColumnBatch, read_batches
 from tiexin.services.ingest import UnitOfWorkFactory
 
 BATCH_ROWS = 10_000
@@ -43,19 +44,19 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)  # the first KEPT_ERRORS
     managers_changed: int = 0
 
-    def add(self, batch: Batch) -> None:
+    def add(self, batch: ColumnBatch) -> None:
         self.rows += batch.lines
-        self.imported += len(batch.rows)
+        self.imported += batch.rows.num_rows
         self.error_count += len(batch.errors)
         self.errors.extend(batch.errors[: max(0, KEPT_ERRORS - len(self.errors))])
 
 
-def _batches(path: Path, spec: CsvSpec, batch_size: int) -> Iterator[Batch]:
+def _batches(path: Path, spec: CsvSpec, batch_size: int) -> Iterator[ColumnBatch]:
     if not path.is_file():
         raise InputError(f"{spec.name} file not found", source=str(path))
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with path.open("rb") as handle:
         try:
-            yield from parse_csv(handle, spec, file=str(path), batch_size=batch_size)
+            yield from read_batches(handle, spec, file=str(path), batch_size=batch_size)
         except HeaderError as exc:
             raise InputError(str(exc)) from None
 
@@ -64,7 +65,7 @@ def _streamed(
     uow_factory: UnitOfWorkFactory,
     path: Path,
     spec: CsvSpec,
-    store: Callable[[SqlUnitOfWork, Sequence[Values], datetime], int],
+    store: Callable[[SqlUnitOfWork, pa.Table, datetime], int],
     batch_size: int,
 ) -> ImportReport:
     report = ImportReport(str(path), spec.name)
@@ -76,11 +77,11 @@ def _streamed(
     return report
 
 
-def _store_customers(uow: SqlUnitOfWork, rows: Sequence[Values], now: datetime) -> int:
-    return uow.care.upsert_customers(rows, now) if rows else 0
+def _store_customers(uow: SqlUnitOfWork, rows: pa.Table, now: datetime) -> int:
+    return uow.care.upsert_customers(rows, now) if rows.num_rows else 0
 
 
-def _store_usage(uow: SqlUnitOfWork, rows: Sequence[Values], now: datetime) -> int:
+def _store_usage(uow: SqlUnitOfWork, rows: pa.Table, now: datetime) -> int:
     uow.care.upsert_usage(rows)
     return 0
 
@@ -104,7 +105,7 @@ def _whole_file(path: Path, spec: CsvSpec) -> tuple[ImportReport, list[Values]]:
     report, rows = ImportReport(str(path), spec.name), dict[str, Values]()
     for batch in _batches(path, spec, BATCH_ROWS):
         report.add(batch)
-        rows.update({str(r[spec.key[0]]): r for r in batch.rows})
+        rows.update({str(r[spec.key[0]]): r for r in batch.rows.to_pylist()})
     report.imported = len(rows)
     return report, list(rows.values())
 

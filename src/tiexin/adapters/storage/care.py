@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+import pyarrow as pa
 from sqlalchemy import (
     Row,
     Select,
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from tiexin.care.model import CUSTOMER_COLUMNS, USAGE_COLUMNS
 
 from .bulk import insert_rows, update_rows, upsert_rows
+from .column_writes import stored_values, upsert_columns
 from .columns import DAY, FLOAT, INT, LABEL, TEXT, Columns, read_column_sets, read_columns
 from .tables import (
     care_customers,
@@ -88,39 +90,40 @@ class SqlCareRepository:
 
     # ---- imports ----
 
-    def upsert_customers(self, rows: Sequence[Values], now: datetime) -> int:
-        """Add or update customers; a changed account manager is recorded in the history.
-        Returns how many managers changed."""
-        ids = [r["customer_id"] for r in rows]
-        query = select(care_customers.c.customer_id, care_customers.c.account_manager_id).where(
-            care_customers.c.customer_id.in_(ids)
-        )
-        before = dict(self._db.execute(query).all())
+    def upsert_customers(self, rows: pa.Table, now: datetime) -> int:
+        """Add or update customers (columns named as in care_customers, each customer once);
+        a changed account manager is recorded in the history. Returns how many managers
+        changed."""
+        c = care_customers.c
+        ids, managers = (rows.column(n).to_pylist() for n in ("customer_id", "account_manager_id"))
+        named = [(i, m) for i, m in zip(ids, managers, strict=True) if m is not None]
+        before = stored_values(self._db, c.customer_id, c.account_manager_id, [i for i, _ in named])
         history = [
             {
-                "customer_id": r["customer_id"],
-                "from_staff_id": before[r["customer_id"]],
-                "to_staff_id": r["account_manager_id"],
+                "customer_id": customer_id,
+                "from_staff_id": before[customer_id],
+                "to_staff_id": manager,
                 "at": now,
                 "reason": "imported",
             }
-            for r in rows
-            if r["customer_id"] in before
-            and r["account_manager_id"] is not None
-            and r["account_manager_id"] != before[r["customer_id"]]
+            for customer_id, manager in named
+            if customer_id in before and manager != before[customer_id]
         ]
-        upsert_rows(
+        upsert_columns(
             self._db,
             care_customers,
-            [{**r, "updated_at": now} for r in rows],
+            rows,
             keep=["account_manager_id"],
+            constants={"updated_at": now},
         )
         if history:
-            self._db.execute(insert(care_manager_history), history)
+            insert_rows(self._db, care_manager_history, history)
         return len(history)
 
-    def upsert_usage(self, rows: Sequence[Values]) -> None:
-        upsert_rows(self._db, care_usage, rows)
+    def upsert_usage(self, rows: pa.Table) -> None:
+        """Add or update monthly usage (columns named as in care_usage, each customer and
+        month once)."""
+        upsert_columns(self._db, care_usage, rows)
 
     def replace_staff(self, rows: Sequence[Values], now: datetime, *, retire_others: bool) -> None:
         """Add or update staff; with `retire_others`, staff not in `rows` become inactive."""

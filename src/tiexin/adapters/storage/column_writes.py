@@ -1,0 +1,123 @@
+"""Bulk upserts from Arrow columns, for the CSV imports: no Python object per value on
+PostgreSQL, one tuple per row on SQLite.
+
+PostgreSQL: the columns are written as CSV by Arrow (in C) into `COPY` to a temporary table,
+then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE`. Arrow writes floats in their shortest
+round-trip form and dates as YYYY-MM-DD, so the server stores exactly the values of the columns.
+SQLite: a prepared `INSERT ... ON CONFLICT` run by the driver's executemany, as `bulk.upsert_rows`
+does, with values taken from the columns column by column (dates as the YYYY-MM-DD text the
+driver's own date adapter writes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+from sqlalchemy import Column, Dialect, Table, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+_CSV = pcsv.WriteOptions(include_header=False)
+
+
+def upsert_columns(
+    db: Session,
+    table: Table,
+    rows: pa.Table,
+    *,
+    keep: Iterable[str] = (),
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert `rows` (columns named as `table`'s, each primary key once) into `table`, updating
+    the stored rows with the same primary key; a `keep` column keeps its stored value where the
+    new one is null; `constants` (column: value) are the same for every row."""
+    if not rows.num_rows:
+        return
+    dialect = db.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    target = dialect.identifier_preparer.format_table(table)
+    keys = [c.name for c in table.primary_key.columns]
+    fixed = dict(constants or {})
+    names = [*rows.column_names, *fixed]
+    kept = set(keep)
+    changes = ", ".join(
+        f"{quote(n)} = COALESCE(excluded.{quote(n)}, {target}.{quote(n)})"
+        if n in kept
+        else f"{quote(n)} = excluded.{quote(n)}"
+        for n in names
+        if n not in keys
+    )
+    conflict = f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {changes}"
+    columns = ", ".join(quote(n) for n in names)
+    if dialect.name != "postgresql":
+        marks = ", ".join("?" for _ in names)
+        statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
+        db.connection().exec_driver_sql(statement, _records(table, rows, fixed, dialect))
+        return
+    stage = _stage(db, table, rows)
+    selected = ", ".join([*(quote(n) for n in rows.column_names), *(f":{n}" for n in fixed)])
+    upsert = text(f"INSERT INTO {target} ({columns}) SELECT {selected} FROM {stage} {conflict}")
+    db.execute(upsert.bindparams(*(bindparam(n, v, table.c[n].type) for n, v in fixed.items())))
+
+
+def stored_values(
+    db: Session, key: Column[Any], wanted: Column[Any], keys: Sequence[Any]
+) -> dict[Any, Any]:
+    """`wanted` of the stored rows whose `key` is one of `keys`, by key: one parameter for all
+    the keys (an array, or JSON on SQLite) rather than one each."""
+    if not keys:
+        return {}
+    if db.get_bind().dialect.name == "postgresql":
+        among = key == any_(bindparam("keys", list(keys), type_=ARRAY(key.type)))
+    else:
+        listed = func.json_each(bindparam("keys", json.dumps(list(keys)))).table_valued("value")
+        among = key.in_(select(listed.c.value))
+    return dict(db.execute(select(key, wanted).where(among)).all())
+
+
+def _records(
+    table: Table, rows: pa.Table, constants: Mapping[str, Any], dialect: Dialect
+) -> list[tuple[Any, ...]]:
+    """The driver's parameters: dates as the text its date adapter writes, the constants
+    through their column type's bind processing once."""
+    columns = [
+        (pc.cast(c, pa.string()) if pa.types.is_date32(c.type) else c).to_pylist()
+        for c in rows.columns
+    ]
+    for name, value in constants.items():
+        process = table.c[name].type.bind_processor(dialect)
+        columns.append(repeat(process(value) if process else value))
+    return list(zip(*columns))  # noqa: B905 - the constants repeat without end
+
+
+def _stage(db: Session, table: Table, rows: pa.Table) -> str:
+    """A temporary table (PostgreSQL) with the columns of `rows`, typed as in `table`, holding
+    `rows`; dropped at commit."""
+    preparer = db.get_bind().dialect.identifier_preparer
+    stage = preparer.quote(f"stage_{table.name}")
+    columns = ", ".join(preparer.quote(n) for n in rows.column_names)
+    connection = db.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
+    empty = f"SELECT {columns} FROM {preparer.format_table(table)} WITH NO DATA"
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS {empty}")
+    sink = pa.BufferOutputStream()
+    # one chunk per column: Arrow 26 writes NUL bytes for a column whose first chunk is empty
+    pcsv.write_csv(rows.combine_chunks(), sink, _CSV)
+    statement = f"COPY {stage} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
+    cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    failure = db.get_bind().dialect.loaded_dbapi.Error
+    try:
+        with cursor.copy(statement) as copy:
+            copy.write(sink.getvalue().to_pybytes())
+    except failure as error:  # the same exception classes as any other statement
+        raise DBAPIError.instance(statement, None, error, failure) from None
+    finally:
+        cursor.close()
+    return stage

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
+import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tiexin.adapters.storage.column_writes import stored_values, upsert_columns
@@ -83,3 +85,8 @@ def test_a_kept_column_keeps_its_value_where_the_new_one_is_null(engine: Engine)
         }
         stamped = db.execute(select(c.updated_at, c.birthday)).all()
     assert set(stamped) == {(fixed["updated_at"], date(1980, 1, 1))}
+
+
+def test_a_refused_row_raises_sqlalchemys_error(engine: Engine) -> None:
+    with Session(engine) as db, pytest.raises(IntegrityError):
+        upsert_columns(db, care_usage, _usage(("C1", date(2025, 1, 1), 1.0, 2.0, None, 4.0)))

@@ -12,7 +12,8 @@ driver's own date adapter writes).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 _CSV = pcsv.WriteOptions(include_header=False)
+_SLICE_ROWS = 10_000
 
 
 def upsert_columns(
@@ -59,7 +61,8 @@ def upsert_columns(
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
         statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
-        db.connection().exec_driver_sql(statement, _records(table, rows, fixed, dialect))
+        with _driver_cursor(db, statement) as cursor:  # its executemany takes rows as they come
+            cursor.executemany(statement, _records(table, rows, fixed, dialect))
         return
     stage = _stage(db, table, rows)
     selected = ", ".join([*(quote(n) for n in rows.column_names), *(f":{n}" for n in fixed)])
@@ -84,17 +87,23 @@ def stored_values(
 
 def _records(
     table: Table, rows: pa.Table, constants: Mapping[str, Any], dialect: Dialect
-) -> list[tuple[Any, ...]]:
-    """The driver's parameters: dates as the text its date adapter writes, the constants
-    through their column type's bind processing once."""
-    columns = [
-        (pc.cast(c, pa.string()) if pa.types.is_date32(c.type) else c).to_pylist()
-        for c in rows.columns
-    ]
+) -> Iterator[tuple[Any, ...]]:
+    """The driver's parameters, a slice of rows at a time (a Python object per value costs
+    far more memory than Arrow's): dates as the text the driver's date adapter writes, the
+    constants through their column type's bind processing once."""
+    driver = dialect.loaded_dbapi
+    fixed = []
     for name, value in constants.items():
         process = table.c[name].type.bind_processor(dialect)
-        columns.append(repeat(process(value) if process else value))
-    return list(zip(*columns))  # noqa: B905 - the constants repeat without end
+        bound = process(value) if process else value
+        # adapted here once, rather than by the driver for every row (a datetime becomes text)
+        fixed.append(repeat(driver.adapt(bound, driver.PrepareProtocol, bound)))
+    for start in range(0, rows.num_rows, _SLICE_ROWS):
+        columns = [
+            (pc.cast(c, pa.string()) if pa.types.is_date32(c.type) else c).to_pylist()
+            for c in rows.slice(start, _SLICE_ROWS).columns
+        ]
+        yield from zip(*columns, *fixed)  # noqa: B905 - the constants repeat without end
 
 
 def _stage(db: Session, table: Table, rows: pa.Table) -> str:
@@ -111,13 +120,20 @@ def _stage(db: Session, table: Table, rows: pa.Table) -> str:
     # one chunk per column: Arrow 26 writes NUL bytes for a column whose first chunk is empty
     pcsv.write_csv(rows.combine_chunks(), sink, _CSV)
     statement = f"COPY {stage} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
-    cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with _driver_cursor(db, statement) as cursor, cursor.copy(statement) as copy:
+        copy.write(sink.getvalue().to_pybytes())
+    return stage
+
+
+@contextmanager
+def _driver_cursor(db: Session, statement: str) -> Iterator[Any]:
+    """A cursor of the session's driver connection; its errors are raised as SQLAlchemy's,
+    like any other statement's (IntegrityError for a key)."""
+    cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     failure = db.get_bind().dialect.loaded_dbapi.Error
     try:
-        with cursor.copy(statement) as copy:
-            copy.write(sink.getvalue().to_pybytes())
-    except failure as error:  # the same exception classes as any other statement
+        yield cursor
+    except failure as error:
         raise DBAPIError.instance(statement, None, error, failure) from None
     finally:
         cursor.close()
-    return stage

@@ -27,7 +27,7 @@ from tiexin.services.care_csv import (
     parse_csv,
 )
 from tiexin.services.care_csv_columns import WHITESPACE, check, strip
-from tiexin.services.care_csv_reader import read_batches
+from tiexin.services.care_csv_reader import _filled_lines, read_batches
 
 GOOD = {
     "text": ["C1", "C2", "C3", "张三", " 岚城 ", "\u3000青石县", 'a"b', "a,b", "x" * 32],
@@ -192,6 +192,20 @@ def test_a_repeated_key_keeps_the_last_row_within_and_across_batches() -> None:
         stored, errors, read = _by_columns(data, USAGE, batch_size)
         assert stored[("C1", date(2025, 1, 1))]["voice_minutes"] == 7.0
         assert (len(errors), read) == (1, 8)
+
+
+@pytest.mark.parametrize(
+    ("block", "filled"),
+    [
+        (b"a\n\nb\n", [0, 2]),
+        (b"\r\na\r\n\r\nb", [1, 3]),  # CRLF blank lines, the last line unended
+        (b"\n", []),
+        (b" \n", [0]),  # a space is a row (of one empty-looking field), not a blank line
+    ],
+)
+def test_blank_lines_are_told_from_filled_ones(block: bytes, filled: list[int]) -> None:
+    # blank lines are skipped by Arrow as by Python, so a block with them needs no fallback
+    assert _filled_lines(block).tolist() == filled
 
 
 # ---- the column checks on their own ----

@@ -3,11 +3,11 @@
 A block is `batch_size` physical lines. Arrow's CSV parser splits it into fields and
 `care_csv_columns` checks them; the rows it cannot vouch for go through the row parser of
 `care_csv`, so errors read exactly as before. Line numbers are physical lines, so a block is
-read by Arrow only when each of its rows is one line: no blank line, no line break inside a
-quoted field, no lone carriage return, no NUL, the same number of fields on every line. Any
-other block (rare in billing exports) is read by Python's csv module, as the whole file was
-before, from the block's first line; a quoted field may carry it past the block's end. A header
-that is not plain comma-separated names sends the whole file that way.
+read by Arrow only when each of its rows is one line (blank lines, which both skip, aside): no
+line break inside a quoted field, no lone carriage return, no NUL, the same number of fields on
+every line. Any other block (rare in billing exports) is read by Python's csv module, as the
+whole file was before, from the block's first line; a quoted field may carry it past the
+block's end. A header that is not plain comma-separated names sends the whole file that way.
 
 One block is in memory at a time, as Arrow columns, however long the file.
 """
@@ -67,7 +67,7 @@ def read_batches(
     while block := source.lines(batch_size):
         batch = reader.arrow(block, first_line)
         if batch is not None:
-            first_line += batch.lines
+            first_line += block.count(b"\n") + (not block.endswith(b"\n"))
         else:
             batch, lines = reader.python(block, first_line, source)
             first_line += lines
@@ -159,12 +159,13 @@ class _BlockReader:
             return None
         quoted = b'"' in block
         texts = self._split(block, quoted)
-        if texts is None or len(next(iter(texts.values()))) != _line_count(block):
+        row_lines = first_line + _filled_lines(block)
+        if texts is None or len(next(iter(texts.values()))) != len(row_lines):
             return None
         if quoted and any(pc.any(pc.match_substring(t, "\n")).as_py() for t in texts.values()):
             return None  # a quoted field left open at the block's end
         stripped = {name: strip(texts[column]) for name, column in self._wanted.items()}
-        return self._through_checks(stripped, first_line)
+        return self._through_checks(stripped, row_lines)
 
     def _split(self, block: bytes, quoted: bool) -> dict[str, pa.Array] | None:
         """The block's fields by column (all of them if `quoted`, to find a quote left open
@@ -183,7 +184,9 @@ class _BlockReader:
             return None
         return {name: table.column(name).combine_chunks() for name in include}
 
-    def _through_checks(self, texts: dict[str, pa.Array], first_line: int) -> ColumnBatch:
+    def _through_checks(
+        self, texts: dict[str, pa.Array], row_lines: npt.NDArray[np.int64]
+    ) -> ColumnBatch:
         count = len(next(iter(texts.values())))
         good = np.ones(count, np.bool_)
         columns = []
@@ -195,7 +198,7 @@ class _BlockReader:
                 values = pa.nulls(count, self._schema.field(field.name).type)
             columns.append(values)
         rows = pa.Table.from_arrays(columns, schema=self._schema).filter(pa.array(good))
-        lines = first_line + np.flatnonzero(good)
+        lines = row_lines[good]
         # the rows the checks turned away, parsed one by one for their error (or as good rows
         # in a spelling the checks do not read)
         turned_away = np.flatnonzero(~good)
@@ -203,7 +206,7 @@ class _BlockReader:
         parsed = [
             (line, parse_row(dict(zip(values, row, strict=True)), self._spec, self._file, line))
             for line, row in zip(
-                (first_line + turned_away).tolist(), zip(*values.values(), strict=True), strict=True
+                row_lines[turned_away].tolist(), zip(*values.values(), strict=True), strict=True
             )
         ]
         return self._batch(rows, lines, parsed, count)
@@ -250,13 +253,21 @@ def _last_per_key(rows: pa.Table, lines: npt.NDArray[np.int64], key: tuple[str, 
 
 
 def _one_row_a_line(block: bytes) -> bool:
-    """No lone carriage return (a line end to Python) and no NUL (an error to Python). Blank
-    lines, which Arrow skips, show as fewer rows than lines."""
+    """No lone carriage return (a line end to Python) and no NUL (an error to Python); a
+    quoted line break shows as fewer rows than filled lines."""
     return b"\0" not in block and (b"\r" not in block or block.count(b"\r") == block.count(b"\r\n"))
 
 
-def _line_count(block: bytes) -> int:
-    return block.count(b"\n") + (not block.endswith(b"\n"))
+def _filled_lines(block: bytes) -> npt.NDArray[np.int64]:
+    """The lines of `block` that are not blank (Arrow and Python's csv module both skip a blank
+    line), counted from 0."""
+    data = np.frombuffer(block, np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    if not block.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    carriage = (ends > starts) & (data[np.maximum(ends - 1, 0)] == ord("\r"))
+    return np.flatnonzero(ends - starts - carriage > 0)
 
 
 class _PythonLines:

@@ -90,3 +90,45 @@ def test_a_kept_column_keeps_its_value_where_the_new_one_is_null(engine: Engine)
 def test_a_refused_row_raises_sqlalchemys_error(engine: Engine) -> None:
     with Session(engine) as db, pytest.raises(IntegrityError):
         upsert_columns(db, care_usage, _usage(("C1", date(2025, 1, 1), 1.0, 2.0, None, 4.0)))
+
+
+def test_new_keys_beside_stored_ones_are_added_and_stored_ones_updated(engine: Engine) -> None:
+    january = ("C1", date(2025, 1, 1), 1.0, 1.0, 1, 1.0)
+    with Session(engine) as db:
+        upsert_columns(db, care_usage, _usage(january))
+        db.commit()
+        # a new month of the same customer: no key stored yet
+        upsert_columns(db, care_usage, _usage(("C1", date(2025, 2, 1), 2.0, 2.0, 2, 2.0)))
+        db.commit()
+        # a stored key and a new one in one batch
+        rows = [("C1", date(2025, 2, 1), 3.0, 3.0, 3, 3.0), ("C2", date(2025, 2, 1), 4.0, 4, 4, 4)]
+        upsert_columns(db, care_usage, _usage(*rows))
+        db.commit()
+    assert _stored_usage(engine) == [january, *rows]
+
+
+def test_constants_are_stored_with_new_rows(engine: Engine) -> None:
+    now = datetime(2025, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
+    row = {
+        "customer_id": "C1",
+        "msisdn": "13900000001",
+        "name": "张",
+        "birthday": date(1980, 2, 29),
+        "tier": "gold",
+        "branch": "岚城",
+        "county": "青石县",
+        "township": None,
+        "plan_id": "p58",
+        "balance_yuan": -12.3,
+        "points": 2**63 - 1,
+        "points_expiry": None,
+        "account_manager_id": None,
+        "join_date": date(2010, 5, 1),
+    }
+    with Session(engine) as db:
+        upsert_columns(
+            db, care_customers, pa.Table.from_pylist([row]), constants={"updated_at": now}
+        )
+        db.commit()
+        stored = db.execute(select(care_customers)).one()._asdict()
+    assert stored == {**row, "updated_at": now}

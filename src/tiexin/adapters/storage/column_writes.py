@@ -1,12 +1,13 @@
 """Bulk upserts from Arrow columns, for the CSV imports: no Python object per value on
 PostgreSQL, one tuple per row on SQLite.
 
-PostgreSQL: the columns are written as CSV by Arrow (in C) into `COPY` to a temporary table,
-then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE`. Arrow writes floats in their shortest
-round-trip form and dates as YYYY-MM-DD, so the server stores exactly the values of the columns.
-SQLite: a prepared `INSERT ... ON CONFLICT` run by the driver's executemany, as `bulk.upsert_rows`
-does, with values taken from the columns column by column (dates as the YYYY-MM-DD text the
-driver's own date adapter writes).
+PostgreSQL: Arrow writes the columns as CSV (in C) into `COPY`: straight into the table, under
+a savepoint, and if a key is stored already (the COPY stops at the first), into a temporary
+table and then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE`. Arrow writes floats
+in their shortest round-trip form and dates as YYYY-MM-DD, so the server stores exactly the
+values of the columns. SQLite: a prepared `INSERT ... ON CONFLICT` run by the driver's
+executemany, as `bulk.upsert_rows` does, with values taken from the columns (dates as the
+YYYY-MM-DD text the driver's own date adapter writes).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from sqlalchemy import Column, Dialect, Table, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 _CSV = pcsv.WriteOptions(include_header=False)
@@ -64,10 +65,15 @@ def upsert_columns(
         with _driver_cursor(db, statement) as cursor:  # its executemany takes rows as they come
             cursor.executemany(statement, _records(table, rows, fixed, dialect))
         return
-    stage = _stage(db, table, rows)
-    selected = ", ".join([*(quote(n) for n in rows.column_names), *(f":{n}" for n in fixed)])
-    upsert = text(f"INSERT INTO {target} ({columns}) SELECT {selected} FROM {stage} {conflict}")
-    db.execute(upsert.bindparams(*(bindparam(n, v, table.c[n].type) for n, v in fixed.items())))
+    data = _csv(_with_constants(table, rows, fixed, dialect))
+    try:  # new rows (a first import, a new month) are copied straight into the table
+        with db.begin_nested():
+            _copy(db, target, names, data)
+        return
+    except IntegrityError:  # a key is stored already (or was stored meanwhile): upsert instead
+        pass
+    stage = _stage(db, table, names, data)
+    db.execute(text(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage} {conflict}"))
 
 
 def stored_values(
@@ -106,23 +112,45 @@ def _records(
         yield from zip(*columns, *fixed)  # noqa: B905 - the constants repeat without end
 
 
-def _stage(db: Session, table: Table, rows: pa.Table) -> str:
-    """A temporary table (PostgreSQL) with the columns of `rows`, typed as in `table`, holding
-    `rows`; dropped at commit."""
+def _with_constants(
+    table: Table, rows: pa.Table, constants: Mapping[str, Any], dialect: Dialect
+) -> pa.Table:
+    for name, value in constants.items():
+        process = table.c[name].type.bind_processor(dialect)
+        rows = rows.append_column(
+            name, pa.array([process(value) if process else value] * len(rows))
+        )
+    return rows
+
+
+def _csv(rows: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    # one chunk per column: Arrow 26 writes NUL bytes for a column whose first chunk is empty
+    pcsv.write_csv(rows.combine_chunks(), sink, _CSV)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _stage(db: Session, table: Table, names: Sequence[str], data: bytes) -> str:
+    """A temporary table (PostgreSQL) with the `names` columns of `table`, holding the CSV
+    `data`; dropped at commit."""
     preparer = db.get_bind().dialect.identifier_preparer
     stage = preparer.quote(f"stage_{table.name}")
-    columns = ", ".join(preparer.quote(n) for n in rows.column_names)
+    columns = ", ".join(preparer.quote(n) for n in names)
     connection = db.connection()
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
     empty = f"SELECT {columns} FROM {preparer.format_table(table)} WITH NO DATA"
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS {empty}")
-    sink = pa.BufferOutputStream()
-    # one chunk per column: Arrow 26 writes NUL bytes for a column whose first chunk is empty
-    pcsv.write_csv(rows.combine_chunks(), sink, _CSV)
-    statement = f"COPY {stage} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
-    with _driver_cursor(db, statement) as cursor, cursor.copy(statement) as copy:
-        copy.write(sink.getvalue().to_pybytes())
+    _copy(db, stage, names, data)
     return stage
+
+
+def _copy(db: Session, into: str, names: Sequence[str], data: bytes) -> None:
+    """`COPY` of the CSV `data` into the `names` columns of the table `into`."""
+    quote = db.get_bind().dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    statement = f"COPY {into} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
+    with _driver_cursor(db, statement) as cursor, cursor.copy(statement) as copy:
+        copy.write(data)
 
 
 @contextmanager

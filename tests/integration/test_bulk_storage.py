@@ -110,17 +110,28 @@ def test_columns_read_nulls_as_empty_text_and_nat(engine: Engine) -> None:
 
 
 def test_labels_and_several_reads_at_once_give_the_same_columns(engine: Engine) -> None:
-    rows = [_customer(f"C{n}", branch=["岚城", "青石", ""][n % 3], tier="gold") for n in range(7)]
+    rows = [
+        _customer(f"C{n}", name=["张三", "", "Li"][n % 3], branch=["岚城", "青石", ""][n % 3])
+        for n in range(7)
+    ]
     rows.append(_customer("C9", account_manager_id="AM1", tier="silver"))
     with Session(engine) as db:
         db.execute(insert(care_customers), rows)
         db.commit()
     c = care_customers.c
-    labels = {"customer_id": TEXT, "branch": LABEL, "tier": LABEL, "account_manager_id": LABEL}
+    labels = {
+        "customer_id": TEXT,  # ASCII: converted without Python strings
+        "name": TEXT,  # not ASCII: converted through Python strings
+        "branch": LABEL,
+        "tier": LABEL,
+        "account_manager_id": LABEL,
+    }
     query = select(*(c[name] for name in labels)).order_by(c.customer_id)
     with Session(engine) as db:
         plain = select(*(c[name] for name in KINDS)).order_by(c.customer_id).limit(2)
         first, second = read_column_sets(db, [(query, labels), (plain, KINDS)])
+    assert first["customer_id"].tolist() == [r["customer_id"] for r in rows]
+    assert first["name"].tolist() == [r["name"] for r in rows]
     assert first["branch"].dtype.kind == "U"
     assert first["branch"].tolist() == [r["branch"] for r in rows]
     assert first["tier"].tolist() == ["gold"] * 7 + ["silver"]

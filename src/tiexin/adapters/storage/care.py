@@ -54,7 +54,7 @@ _CUSTOMER_KINDS = {
     "balance_yuan": FLOAT,
     "points": INT,
 }
-_HISTORY_KINDS = {"customer_id": TEXT, "rule_id": TEXT, "open": INT, "created_on": DAY}
+_HISTORY_KINDS = {"customer_id": TEXT, "rule_id": LABEL, "open": INT, "created_on": DAY}
 _USAGE_KINDS = {
     "customer_id": TEXT,
     "month": DAY,

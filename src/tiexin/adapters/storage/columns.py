@@ -120,8 +120,10 @@ def _columns_from_arrow(table: pa.Table, kinds: Mapping[str, str]) -> Columns:
 
 def _numpy_from_arrow(column: pa.ChunkedArray, kind: str) -> npt.NDArray[Any]:
     if kind == TEXT:
-        text = column.fill_null("").to_numpy(zero_copy_only=False)
-        return np.asarray(text, dtype=np.str_)
+        text = column.fill_null("").combine_chunks()
+        if pc.all(pc.string_is_ascii(text)).as_py() is not False:
+            return _ascii_text(text)
+        return np.asarray(text.to_numpy(zero_copy_only=False), dtype=np.str_)
     if kind == LABEL:  # each distinct value becomes a Python string once, not once per row
         encoded = pc.dictionary_encode(column.fill_null("")).combine_chunks()
         labels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.str_)
@@ -131,3 +133,13 @@ def _numpy_from_arrow(column: pa.ChunkedArray, kind: str) -> npt.NDArray[Any]:
         return np.asarray(column.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
     dtype = np.float64 if kind == FLOAT else np.int64
     return np.asarray(pc.cast(column, pa.from_numpy_dtype(dtype)).to_numpy(), dtype=dtype)
+
+
+def _ascii_text(text: pa.StringArray) -> npt.NDArray[np.str_]:
+    """ASCII strings (ids, phone numbers) as numpy str without a Python object per value:
+    padded with NULs to one width, the bytes are widened to UTF-32 code units in numpy."""
+    width = max(pc.max(pc.utf8_length(text)).as_py() or 0, 1)
+    padded = pc.ascii_rpad(text, width=width, padding="\x00")
+    start = np.frombuffer(padded.buffers()[1], dtype=np.int32)[padded.offset]
+    data = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[start : start + width * len(text)]
+    return data.astype(np.uint32).view(f"U{width}").reshape(len(text))

@@ -67,7 +67,8 @@ def csv_files(draw: st.DrawFn, spec: CsvSpec) -> bytes:
         columns = [*columns, "note"]  # an extra column is ignored
     fields = {f.name: f for f in spec.fields}
     newline = draw(st.sampled_from(["\n", "\r\n"]))
-    lines = [",".join(columns)]
+    quote = draw(st.sampled_from(["", '"']))  # some exports quote every name
+    lines = [",".join(f"{quote}{c}{quote}" for c in columns)]
     for _ in range(draw(st.integers(0, 25))):
         lines.append(draw(_line([draw(_cell(fields.get(c), c == spec.key[0])) for c in columns])))
     text = newline.join(lines) + draw(st.sampled_from([newline, "", newline + newline]))
@@ -160,6 +161,7 @@ def test_columns_and_rows_read_a_file_alike(spec: CsvSpec, data: st.DataObject) 
         b"customer_id,month,voice_minutes,data_gb,sms,bill_yuan\nC1,2025-01,1,1,1,1\0\n",
         b"customer_id,month,voice_minutes,data_gb,sms,bill_yuan\nC\xff,2025-01,1,1,1,1\n",
         b"customer_id,month\nC1,2025-01\n",
+        b'customer_id,"month\nx",voice_minutes,data_gb,sms,bill_yuan\nC1,2025-01,1,1,1,1\n',
         b'customer_id,month,voice_minutes,data_gb,sms,bill_yuan\nC1,2025-01,1,1,1,"1\nC2,2025-01,1,1,1,1\n',
     ],
 )

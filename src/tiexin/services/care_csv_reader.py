@@ -7,7 +7,7 @@ read by Arrow only when each of its rows is one line (blank lines, which both sk
 line break inside a quoted field, no lone carriage return, no NUL, the same number of fields on
 every line. Any other block (rare in billing exports) is read by Python's csv module, as the
 whole file was before, from the block's first line; a quoted field may carry it past the
-block's end. A header that is not plain comma-separated names sends the whole file that way.
+block's end. A header that is not one line sends the whole file that way.
 
 One block is in memory at a time, as Arrow columns, however long the file.
 """
@@ -57,7 +57,7 @@ def read_batches(
     a batch a repeated key keeps its last row; across batches the later batch is stored later,
     so the last row of the file wins either way."""
     source = _Source(handle)
-    header = _plain_header(source.line(limit=_READ_BYTES))
+    header = _header(source.line(limit=_READ_BYTES))
     if header is None:
         yield from _whole_file_in_python(handle, spec, file=file, batch_size=batch_size)
         return
@@ -120,14 +120,18 @@ class _Source:
         self._at_end = not data
 
 
-def _plain_header(line: bytes) -> list[str] | None:
-    """The column names of a header line of plain comma-separated names (as csv.DictReader
-    reads them, unstripped); None for anything else."""
+def _header(line: bytes) -> list[str] | None:
+    """The column names of a header that is one line (as csv.DictReader reads them, quotes
+    undone, unstripped); None for anything else."""
     line = line.removeprefix(_BOM)
-    if not line.endswith(b"\n") or b'"' in line or b"\0" in line:
+    if not line.endswith(b"\n") or b"\0" in line:
         return None
-    text = line.decode("utf-8").removesuffix("\n").removesuffix("\r")
-    return text.split(",") if text and "\r" not in text else None
+    text = line.decode("utf-8")
+    if "\r" in text.removesuffix("\r\n") or not text.strip("\r\n"):
+        return None
+    reader = csv.reader([text, "\n"])
+    names = next(reader)
+    return names if reader.line_num == 1 else None  # else a quoted name goes on
 
 
 def _whole_file_in_python(

@@ -27,7 +27,7 @@ from tiexin.services.care_csv import (
     parse_csv,
 )
 from tiexin.services.care_csv_columns import WHITESPACE, check, strip
-from tiexin.services.care_csv_reader import _filled_lines, read_batches
+from tiexin.services.care_csv_reader import _line_lengths, read_batches
 
 GOOD = {
     "text": ["C1", "C2", "C3", "张三", " 岚城 ", "\u3000青石县", 'a"b', "a,b", "x" * 32],
@@ -162,6 +162,10 @@ def test_columns_and_rows_read_a_file_alike(spec: CsvSpec, data: st.DataObject) 
         b"customer_id,month,voice_minutes,data_gb,sms,bill_yuan\nC\xff,2025-01,1,1,1,1\n",
         b"customer_id,month\nC1,2025-01\n",
         b'customer_id,"month\nx",voice_minutes,data_gb,sms,bill_yuan\nC1,2025-01,1,1,1,1\n',
+        # a field longer than Python's csv module takes stops the file, as before
+        b"customer_id,month,voice_minutes,data_gb,sms,bill_yuan\nC1,2025-01,1,1,1,"
+        + b"1" * 140_000
+        + b"\n",
         b'customer_id,month,voice_minutes,data_gb,sms,bill_yuan\nC1,2025-01,1,1,1,"1\nC2,2025-01,1,1,1,1\n',
     ],
 )
@@ -197,17 +201,17 @@ def test_a_repeated_key_keeps_the_last_row_within_and_across_batches() -> None:
 
 
 @pytest.mark.parametrize(
-    ("block", "filled"),
+    ("block", "lengths"),
     [
-        (b"a\n\nb\n", [0, 2]),
-        (b"\r\na\r\n\r\nb", [1, 3]),  # CRLF blank lines, the last line unended
-        (b"\n", []),
-        (b" \n", [0]),  # a space is a row (of one empty-looking field), not a blank line
+        (b"a\n\nbc\n", [1, 0, 2]),
+        (b"\r\na\r\n\r\nbc", [0, 1, 0, 2]),  # CRLF blank lines, the last line unended
+        (b"\n", [0]),
+        (b" \n", [1]),  # a space is a row (of one empty-looking field), not a blank line
     ],
 )
-def test_blank_lines_are_told_from_filled_ones(block: bytes, filled: list[int]) -> None:
+def test_blank_lines_are_told_from_filled_ones(block: bytes, lengths: list[int]) -> None:
     # blank lines are skipped by Arrow as by Python, so a block with them needs no fallback
-    assert _filled_lines(block).tolist() == filled
+    assert _line_lengths(block).tolist() == lengths
 
 
 # ---- the column checks on their own ----

@@ -159,11 +159,13 @@ class _BlockReader:
 
     def arrow(self, block: bytes, first_line: int) -> ColumnBatch | None:
         """The block's rows through Arrow, or None if the block cannot be read that way."""
-        if not _one_row_a_line(block):
+        lengths = _line_lengths(block)
+        # Python's csv module refuses a field that long: let it say so
+        if not _one_row_a_line(block) or lengths.max() > csv.field_size_limit():
             return None
         quoted = b'"' in block
         texts = self._split(block, quoted)
-        row_lines = first_line + _filled_lines(block)
+        row_lines = first_line + np.flatnonzero(lengths)  # blank lines are skipped by both
         if texts is None or len(next(iter(texts.values()))) != len(row_lines):
             return None
         if quoted and any(pc.any(pc.match_substring(t, "\n")).as_py() for t in texts.values()):
@@ -262,16 +264,15 @@ def _one_row_a_line(block: bytes) -> bool:
     return b"\0" not in block and (b"\r" not in block or block.count(b"\r") == block.count(b"\r\n"))
 
 
-def _filled_lines(block: bytes) -> npt.NDArray[np.int64]:
-    """The lines of `block` that are not blank (Arrow and Python's csv module both skip a blank
-    line), counted from 0."""
+def _line_lengths(block: bytes) -> npt.NDArray[np.int64]:
+    """The length of each line of `block`, its line end left out."""
     data = np.frombuffer(block, np.uint8)
     ends = np.flatnonzero(data == ord("\n"))
     if not block.endswith(b"\n"):
         ends = np.append(ends, len(data))
     starts = np.concatenate([[0], ends[:-1] + 1])
     carriage = (ends > starts) & (data[np.maximum(ends - 1, 0)] == ord("\r"))
-    return np.flatnonzero(ends - starts - carriage > 0)
+    return np.asarray(ends - starts - carriage, np.int64)
 
 
 class _PythonLines:

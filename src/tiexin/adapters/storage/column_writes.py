@@ -47,7 +47,11 @@ def upsert_columns(
     quote = dialect.identifier_preparer.quote
     target = dialect.identifier_preparer.format_table(table)
     keys = [c.name for c in table.primary_key.columns]
-    fixed = dict(constants or {})
+    # through each column type's bind processing once, as SQLAlchemy would for every row
+    fixed = {}
+    for name, value in (constants or {}).items():
+        process = table.c[name].type.bind_processor(dialect)
+        fixed[name] = process(value) if process else value
     names = [*rows.column_names, *fixed]
     kept = set(keep)
     changes = ", ".join(
@@ -63,9 +67,11 @@ def upsert_columns(
         marks = ", ".join("?" for _ in names)
         statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
         with _driver_cursor(db, statement) as cursor:  # its executemany takes rows as they come
-            cursor.executemany(statement, _records(table, rows, fixed, dialect))
+            cursor.executemany(statement, _records(rows, fixed, dialect))
         return
-    data = _csv(_with_constants(table, rows, fixed, dialect))
+    for name, value in fixed.items():
+        rows = rows.append_column(name, pa.array([value] * rows.num_rows))
+    data = _csv(rows)
     try:  # new rows (a first import, a new month) are copied straight into the table
         with db.begin_nested():
             _copy(db, target, names, data)
@@ -92,35 +98,20 @@ def stored_values(
 
 
 def _records(
-    table: Table, rows: pa.Table, constants: Mapping[str, Any], dialect: Dialect
+    rows: pa.Table, constants: Mapping[str, Any], dialect: Dialect
 ) -> Iterator[tuple[Any, ...]]:
     """The driver's parameters, a slice of rows at a time (a Python object per value costs
-    far more memory than Arrow's): dates as the text the driver's date adapter writes, the
-    constants through their column type's bind processing once."""
+    far more memory than Arrow's): dates as the text the driver's date adapter writes, then
+    the constants."""
     driver = dialect.loaded_dbapi
-    fixed = []
-    for name, value in constants.items():
-        process = table.c[name].type.bind_processor(dialect)
-        bound = process(value) if process else value
-        # adapted here once, rather than by the driver for every row (a datetime becomes text)
-        fixed.append(repeat(driver.adapt(bound, driver.PrepareProtocol, bound)))
+    # adapted here once, rather than by the driver for every row (a datetime becomes text)
+    fixed = [repeat(driver.adapt(v, driver.PrepareProtocol, v)) for v in constants.values()]
     for start in range(0, rows.num_rows, _SLICE_ROWS):
         columns = [
             (pc.cast(c, pa.string()) if pa.types.is_date32(c.type) else c).to_pylist()
             for c in rows.slice(start, _SLICE_ROWS).columns
         ]
         yield from zip(*columns, *fixed)  # noqa: B905 - the constants repeat without end
-
-
-def _with_constants(
-    table: Table, rows: pa.Table, constants: Mapping[str, Any], dialect: Dialect
-) -> pa.Table:
-    for name, value in constants.items():
-        process = table.c[name].type.bind_processor(dialect)
-        rows = rows.append_column(
-            name, pa.array([process(value) if process else value] * len(rows))
-        )
-    return rows
 
 
 def _csv(rows: pa.Table) -> bytes:

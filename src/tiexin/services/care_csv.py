@@ -72,10 +72,6 @@ def text(values: Mapping[str, str], name: str, *, max_length: int | None = None)
     return value
 
 
-def optional_text(values: Mapping[str, str], name: str, *, max_length: int) -> str | None:
-    return text(values, name, max_length=max_length) if values.get(name) else None
-
-
 def day(values: Mapping[str, str], name: str) -> date:
     value = text(values, name)
     try:
@@ -84,10 +80,6 @@ def day(values: Mapping[str, str], name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise FieldError(name, f"{value!r} is not a date YYYY-MM-DD") from None
-
-
-def optional_day(values: Mapping[str, str], name: str) -> date | None:
-    return day(values, name) if values.get(name) else None
 
 
 def month(values: Mapping[str, str], name: str) -> date:

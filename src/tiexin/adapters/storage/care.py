@@ -1,9 +1,11 @@
 """The care engine's storage: imported customers, usage, staff and risk flags; care tasks, their
 events, the grace-credit ledger and the SMS outbox.
 
-Imports upsert in bulk (`bulk.upsert_rows`), so a repeated import never duplicates a row;
-the care run stores only the tasks not yet stored (an interrupted run resumes) with bulk
-inserts (`bulk.insert_rows`), and reads its inputs as numpy columns (`columns.read_columns`).
+Imports upsert in bulk (customers and usage as Arrow columns, `column_writes.upsert_columns`;
+staff through `bulk.upsert_rows`), so a repeated import never duplicates a row; the care run
+stores only the tasks not yet stored (an interrupted run resumes) with bulk inserts
+(`bulk.insert_rows`), and reads its inputs as numpy columns, all at once
+(`columns.read_column_sets`).
 """
 
 from __future__ import annotations

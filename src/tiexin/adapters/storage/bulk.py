@@ -56,15 +56,7 @@ def upsert_rows(
     dialect = db.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     target = dialect.identifier_preparer.format_table(table)
-    kept = set(keep)
-    changes = ", ".join(
-        f"{quote(n)} = COALESCE(excluded.{quote(n)}, {target}.{quote(n)})"
-        if n in kept
-        else f"{quote(n)} = excluded.{quote(n)}"
-        for n in names
-        if n not in keys
-    )
-    conflict = f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {changes}"
+    conflict = on_conflict_update(dialect, table, names, keep)
     columns = ", ".join(quote(n) for n in names)
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
@@ -75,6 +67,26 @@ def upsert_rows(
     db.connection().exec_driver_sql(
         f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage} {conflict}"
     )
+
+
+def on_conflict_update(
+    dialect: Dialect, table: Table, names: Sequence[str], keep: Iterable[str]
+) -> str:
+    """The ON CONFLICT clause of an upsert of `names` into `table` (both SQLite and PostgreSQL):
+    a row whose primary key is stored updates the stored row, except that a `keep` column keeps
+    its stored value where the new one is NULL."""
+    quote = dialect.identifier_preparer.quote
+    target = dialect.identifier_preparer.format_table(table)
+    keys = [c.name for c in table.primary_key.columns]
+    kept = set(keep)
+    changes = ", ".join(
+        f"{quote(n)} = COALESCE(excluded.{quote(n)}, {target}.{quote(n)})"
+        if n in kept
+        else f"{quote(n)} = excluded.{quote(n)}"
+        for n in names
+        if n not in keys
+    )
+    return f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {changes}"
 
 
 def update_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]], key: str) -> None:

@@ -26,6 +26,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from .bulk import on_conflict_update
+
 _CSV = pcsv.WriteOptions(include_header=False)
 _SLICE_ROWS = 10_000
 
@@ -46,22 +48,13 @@ def upsert_columns(
     dialect = db.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     target = dialect.identifier_preparer.format_table(table)
-    keys = [c.name for c in table.primary_key.columns]
     # through each column type's bind processing once, as SQLAlchemy would for every row
     fixed = {}
     for name, value in (constants or {}).items():
         process = table.c[name].type.bind_processor(dialect)
         fixed[name] = process(value) if process else value
     names = [*rows.column_names, *fixed]
-    kept = set(keep)
-    changes = ", ".join(
-        f"{quote(n)} = COALESCE(excluded.{quote(n)}, {target}.{quote(n)})"
-        if n in kept
-        else f"{quote(n)} = excluded.{quote(n)}"
-        for n in names
-        if n not in keys
-    )
-    conflict = f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {changes}"
+    conflict = on_conflict_update(dialect, table, names, keep)
     columns = ", ".join(quote(n) for n in names)
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)

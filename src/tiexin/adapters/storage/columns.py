@@ -139,7 +139,7 @@ def _ascii_text(text: pa.StringArray) -> npt.NDArray[np.str_]:
     """ASCII strings (ids, phone numbers) as numpy str without a Python object per value:
     padded with NULs to one width, the bytes are widened to UTF-32 code units in numpy."""
     width = max(pc.max(pc.utf8_length(text)).as_py() or 0, 1)
+    # a new array: its values start at byte 0 of its data, one after another, `width` bytes each
     padded = pc.ascii_rpad(text, width=width, padding="\x00")
-    start = np.frombuffer(padded.buffers()[1], dtype=np.int32)[padded.offset]
-    data = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[start : start + width * len(text)]
+    data = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=width * len(text))
     return data.astype(np.uint32).view(f"U{width}").reshape(len(text))

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -114,16 +115,36 @@ def _stage(
     db: Session, table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
 ) -> str:
     """A temporary table (PostgreSQL) with `names` columns of `table`, holding only `rows`."""
-    quote = db.get_bind().dialect.identifier_preparer.quote
-    stage = quote(f"stage_{table.name}")
-    columns = ", ".join(quote(n) for n in names)
-    target = db.get_bind().dialect.identifier_preparer.format_table(table)
-    connection = db.connection()
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
-    empty = f"SELECT {columns} FROM {target} WITH NO DATA"
-    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS {empty}")
+    stage = empty_stage(db, table, names)
     _copy(db, table, stage, names, rows)
     return stage
+
+
+def empty_stage(db: Session, table: Table, names: Sequence[str]) -> str:
+    """A new, empty temporary table (PostgreSQL) with the `names` columns of `table`, dropped
+    at commit; returns its quoted name."""
+    preparer = db.get_bind().dialect.identifier_preparer
+    stage = preparer.quote(f"stage_{table.name}")
+    columns = ", ".join(preparer.quote(n) for n in names)
+    connection = db.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
+    empty = f"SELECT {columns} FROM {preparer.format_table(table)} WITH NO DATA"
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS {empty}")
+    return stage
+
+
+@contextmanager
+def driver_cursor(db: Session, statement: str) -> Iterator[Any]:
+    """A cursor of the session's driver connection; its errors are raised as SQLAlchemy's,
+    like any other statement's (IntegrityError for a key)."""
+    cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    failure = db.get_bind().dialect.loaded_dbapi.Error
+    try:
+        yield cursor
+    except failure as error:
+        raise DBAPIError.instance(statement, None, error, failure) from None
+    finally:
+        cursor.close()
 
 
 def _copy(
@@ -135,20 +156,14 @@ def _copy(
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     statement = f"COPY {into} ({quoted}) FROM STDIN (FORMAT BINARY)"
     records = _records(table, names, rows, dialect, json_as_objects=True)
-    cursor: Any = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    # JSON goes as objects, written with the engine's serializer (a serialized string would be
-    # stored as a JSON string)
-    set_json_dumps(getattr(dialect, "_json_serializer", None) or json.dumps, cursor)
-    try:
+    with driver_cursor(db, statement) as cursor:
+        # JSON goes as objects, written with the engine's serializer (a serialized string
+        # would be stored as a JSON string)
+        set_json_dumps(getattr(dialect, "_json_serializer", None) or json.dumps, cursor)
         with cursor.copy(statement) as copy:
             copy.set_types([_postgres_type(table.c[n].type, dialect) for n in names])
             for record in records:
                 copy.write_row(record)
-    except dialect.loaded_dbapi.Error as error:
-        # the same exception classes as any other statement (IntegrityError for a key)
-        raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from None
-    finally:
-        cursor.close()
 
 
 def _postgres_type(column_type: TypeEngine[Any], dialect: Dialect) -> str:

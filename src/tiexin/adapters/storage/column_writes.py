@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
@@ -23,10 +22,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from sqlalchemy import Column, Dialect, Table, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .bulk import on_conflict_update
+from .bulk import driver_cursor, empty_stage, on_conflict_update
 
 _CSV = pcsv.WriteOptions(include_header=False)
 _SLICE_ROWS = 10_000
@@ -59,7 +58,7 @@ def upsert_columns(
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
         statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
-        with _driver_cursor(db, statement) as cursor:  # its executemany takes rows as they come
+        with driver_cursor(db, statement) as cursor:  # its executemany takes rows as they come
             cursor.executemany(statement, _records(rows, fixed, dialect))
         return
     for name, value in fixed.items():
@@ -117,13 +116,7 @@ def _csv(rows: pa.Table) -> bytes:
 def _stage(db: Session, table: Table, names: Sequence[str], data: bytes) -> str:
     """A temporary table (PostgreSQL) with the `names` columns of `table`, holding the CSV
     `data`; dropped at commit."""
-    preparer = db.get_bind().dialect.identifier_preparer
-    stage = preparer.quote(f"stage_{table.name}")
-    columns = ", ".join(preparer.quote(n) for n in names)
-    connection = db.connection()
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
-    empty = f"SELECT {columns} FROM {preparer.format_table(table)} WITH NO DATA"
-    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS {empty}")
+    stage = empty_stage(db, table, names)
     _copy(db, stage, names, data)
     return stage
 
@@ -133,19 +126,5 @@ def _copy(db: Session, into: str, names: Sequence[str], data: bytes) -> None:
     quote = db.get_bind().dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
     statement = f"COPY {into} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
-    with _driver_cursor(db, statement) as cursor, cursor.copy(statement) as copy:
+    with driver_cursor(db, statement) as cursor, cursor.copy(statement) as copy:
         copy.write(data)
-
-
-@contextmanager
-def _driver_cursor(db: Session, statement: str) -> Iterator[Any]:
-    """A cursor of the session's driver connection; its errors are raised as SQLAlchemy's,
-    like any other statement's (IntegrityError for a key)."""
-    cursor = db.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    failure = db.get_bind().dialect.loaded_dbapi.Error
-    try:
-        yield cursor
-    except failure as error:
-        raise DBAPIError.instance(statement, None, error, failure) from None
-    finally:
-        cursor.close()

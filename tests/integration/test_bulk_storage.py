@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tiexin.adapters.storage.bulk import insert_rows, update_rows, upsert_rows
+from tiexin.adapters.storage.bulk import insert_columns, insert_rows, update_rows, upsert_rows
 from tiexin.adapters.storage.columns import (
     DAY,
     FLOAT,
@@ -170,6 +170,32 @@ def test_bulk_inserted_rows_read_back_like_ordinary_inserts(
     assert stored["bulk"] == stored["ordinary"]
     assert stored["bulk"]["facts"]["note"] == awkward
     assert stored["bulk"]["created_at"] == NOW
+
+
+def test_columns_insert_like_rows_with_dates_and_numpy_numbers_in_json(engine: Engine) -> None:
+    """Tasks as the care run stores them: column by column, facts holding dates and numpy
+    numbers, one timestamp repeated in several time zones (each distinct value is converted
+    once, and every one must still be stored as its UTC instant)."""
+    east = NOW.astimezone(timezone(timedelta(hours=8)))
+    rows = [_task("T1", "a"), {**_task("T2", "b", "C2"), "created_at": NOW}]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    columns["facts"] = [
+        {"birthday": date(2024, 2, 29), "days": np.int64(3), "saving_yuan": np.float64(12.5)},
+        {"birthday": date(2025, 3, 1), "days": 5, "saving_yuan": 0.1},
+    ]
+    columns["updated_at"] = [east, east]
+    with Session(engine) as db:
+        db.execute(insert(care_customers), [_customer("C1"), _customer("C2")])
+        insert_columns(db, care_tasks, columns)
+        db.commit()
+    with Session(engine) as db:
+        query = select(care_tasks.c.facts, care_tasks.c.created_at, care_tasks.c.updated_at)
+        stored = db.execute(query.order_by(care_tasks.c.task_id)).all()
+    assert [row.facts for row in stored] == [
+        {"birthday": "2024-02-29", "days": 3, "saving_yuan": 12.5},
+        {"birthday": "2025-03-01", "days": 5, "saving_yuan": 0.1},
+    ]
+    assert {row.created_at for row in stored} == {row.updated_at for row in stored} == {NOW}
 
 
 def test_a_bulk_insert_of_a_stored_key_changes_nothing(engine: Engine) -> None:

@@ -8,14 +8,13 @@ county (account managers travel) or branch (phone managers know the local offers
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
-from tiexin.care.model import NO_TIER, Channel, CustomerTable, NewTask, Role, Staff
+from tiexin.care.model import NO_TIER, Channel, CustomerTable, NewTask, Role, Staff, locate
 
 
 class Reason(StrEnum):
@@ -110,10 +109,11 @@ def assign_account_managers(
     gets one: the least loaded with room in the same county, then branch, then anywhere; if all
     are full, the least loaded overall. Customers are taken in table order."""
     managers = [s for s in staff if s.role == Role.ACCOUNT_MANAGER]
-    known = {s.staff_id for s in managers}
-    has_known = np.isin(customers.account_manager_id, np.array(sorted(known), dtype=np.str_))
-    current = Counter(customers.account_manager_id[has_known].tolist())
-    balancer = _Balancer(managers, current)
+    known = np.array(sorted({s.staff_id for s in managers}), dtype=np.str_)
+    # a binary search in the few managers, not a sort of millions of customers (np.isin)
+    which, has_known = locate(known, customers.account_manager_id)
+    current = np.bincount(which[has_known], minlength=len(known))
+    balancer = _Balancer(managers, dict(zip(known.tolist(), current.tolist(), strict=True)))
     decisions: list[ManagerAssignment] = []
     # only the rows that need a manager are visited one by one: a handful a day in millions
     for row in np.flatnonzero((customers.tier != NO_TIER) & ~has_known):
@@ -150,9 +150,11 @@ def assign_tasks(
     balancer = _Balancer(phone, open_tasks or {})
     decided: dict[int, TaskAssignment] = {}
     calls = [i for i, t in enumerate(tasks) if t.channel == Channel.CALL]
+    full = False  # nobody has room; loads only grow, so no later call finds any either
     for i in sorted(calls, key=lambda i: (tasks[i].priority, tasks[i].due)):
-        picked = balancer.pick(None, tasks[i].branch)
+        picked = None if full else balancer.pick(None, tasks[i].branch)
         if picked is None or picked[1] == Reason.OVER_CAPACITY:
+            full = True
             decided[i] = TaskAssignment(tasks[i], "", Reason.NO_CAPACITY)
             continue
         balancer.take(picked[0])

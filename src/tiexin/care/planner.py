@@ -66,8 +66,9 @@ def plan_tasks(
         # customers a rule finds already have its task, and explaining them would be wasted
         rows = rows[~history.blocked(customers.customer_id, rule, as_of)[rows]]
         findings = list(FINDERS[rule.type](ctx, rule.params, rows))
+        due = as_of + timedelta(days=rule.due_days)
         for finding, who in zip(findings, _Who.of(customers, findings), strict=True):
-            tasks.append(make_task(who, rule, finding, as_of))
+            tasks.append(make_task(who, rule, finding, as_of, due))
     return tasks
 
 
@@ -101,14 +102,14 @@ class _Who:
         return [cls(*values) for values in zip(*columns, strict=True)]
 
 
-def make_task(who: _Who, rule: CareRule, finding: Finding, as_of: date) -> NewTask:
+def make_task(who: _Who, rule: CareRule, finding: Finding, as_of: date, due: date) -> NewTask:
+    """The task of one finding; `due` is the rule's own due date for `as_of`."""
     facts: dict[str, FactValue] = {
         "customer_id": who.customer_id,
         "customer_name": who.name,
         "tier": who.tier,
         **finding.facts,
     }
-    due = as_of + timedelta(days=rule.due_days)
     if finding.deadline is not None:
         # too late after the birthday, the expiry or the campaign's end; never before today
         due = max(as_of, min(due, finding.deadline))

@@ -47,6 +47,8 @@ def placeholders(template: str) -> list[tuple[str, int]]:
 
 
 def format_fact(value: FactValue) -> str:
+    if type(value) is str:  # names and ids, most of what scripts show: no conversion
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):

@@ -29,7 +29,7 @@ from tiexin.care.assignment import (
     assign_account_managers,
     assign_tasks,
 )
-from tiexin.care.model import Channel, CustomerTable, FactValue, GraceCredit, NewTask
+from tiexin.care.model import Channel, CustomerTable, GraceCredit, NewTask
 from tiexin.care.planner import plan_tasks
 from tiexin.care.rules import CareRules
 from tiexin.care.schedule import sms_send_time
@@ -62,8 +62,11 @@ class CareRunReport:
 
 
 def task_key(as_of: date, rule_id: str, customer_id: str) -> str:
-    # not strftime: this runs for every task of a run, and strftime costs several microseconds
-    return f"{as_of.year:04d}{as_of.month:02d}{as_of.day:02d}-{rule_id}-{customer_id}"
+    return f"{_key_prefix(as_of)}{rule_id}-{customer_id}"
+
+
+def _key_prefix(as_of: date) -> str:
+    return f"{as_of.year:04d}{as_of.month:02d}{as_of.day:02d}-"
 
 
 @contextmanager
@@ -186,7 +189,7 @@ def _store_chunk(
     report.stored += len(new)
     report.by_rule.update(a.task.rule_id for _, a in new)
     report.unassigned += sum(1 for _, a in new if a.reason == Reason.NO_CAPACITY)
-    uow.care.add_tasks([rows.task(key, a) for key, a in new])
+    uow.care.add_tasks(rows.tasks(new))
     credits = [
         rows.grace_credit(key, a.task.grace_credit)
         for key, a in new
@@ -199,50 +202,54 @@ def _store_chunk(
     report.sms_queued += len(notified)
 
 
-def _fact(value: FactValue) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    return value.item() if isinstance(value, np.generic) else value
+Keyed = Sequence[tuple[str, TaskAssignment]]
+"""Assignments with their task ids."""
 
 
 class _TaskRows:
-    """Storage rows of one run's tasks."""
+    """Storage rows of one run's tasks, column by column (a run stores up to millions of
+    tasks: a dictionary per row costs more than storing it)."""
 
     def __init__(
         self, as_of: date, rules: CareRules, customers: CustomerTable, now: datetime
     ) -> None:
         self.as_of, self.rules, self.customers, self.now = as_of, rules, customers, now
+        self.key_prefix = _key_prefix(as_of)
         # a notice is requested now, or at the start of a future as-of day; never in quiet hours
         day_start = datetime.combine(as_of, time(0), OPERATOR_TIMEZONE)
         requested = max(now.astimezone(OPERATOR_TIMEZONE), day_start)
         self.send_at = sms_send_time(requested, rules.quiet_hours).astimezone(UTC)
 
     def key(self, assignment: TaskAssignment) -> str:
-        return task_key(self.as_of, assignment.task.rule_id, assignment.task.customer_id)
-
-    def task(self, key: str, assignment: TaskAssignment) -> dict[str, Any]:
+        """`task_key` of the assignment's task."""
         task = assignment.task
+        return f"{self.key_prefix}{task.rule_id}-{task.customer_id}"
+
+    def tasks(self, keyed: Keyed) -> dict[str, list[Any]]:
+        tasks = [a.task for _, a in keyed]
+        count = len(tasks)
         return {
-            "task_id": key,
-            "customer_id": task.customer_id,
-            "rule_id": task.rule_id,
-            "rule_type": task.rule_type,
-            "rules_version": self.rules.version,
-            "created_on": self.as_of,
-            "channel": task.channel.value,
-            "priority": task.priority,
-            "due": task.due,
-            "status": "open",
-            "open_slot": 1,
-            "assignee": assignment.staff_id or None,
-            "assign_reason": assignment.reason.value,
-            "facts": {k: _fact(v) for k, v in task.facts.items()},
-            "explanation_zh": task.explanation_zh,
-            "explanation_en": task.explanation_en,
-            "script": task.script,
-            "note": None,
-            "created_at": self.now,
-            "updated_at": self.now,
+            "task_id": [key for key, _ in keyed],
+            "customer_id": [t.customer_id for t in tasks],
+            "rule_id": [t.rule_id for t in tasks],
+            "rule_type": [t.rule_type for t in tasks],
+            "rules_version": [self.rules.version] * count,
+            "created_on": [self.as_of] * count,
+            "channel": [t.channel.value for t in tasks],
+            "priority": [t.priority for t in tasks],
+            "due": [t.due for t in tasks],
+            "status": ["open"] * count,
+            "open_slot": [1] * count,
+            "assignee": [a.staff_id or None for _, a in keyed],
+            "assign_reason": [a.reason.value for _, a in keyed],
+            # dates and numpy numbers as JSON: the engine's JSON serializer writes both
+            "facts": [t.facts for t in tasks],
+            "explanation_zh": [t.explanation_zh for t in tasks],
+            "explanation_en": [t.explanation_en for t in tasks],
+            "script": [t.script for t in tasks],
+            "note": [None] * count,
+            "created_at": [self.now] * count,
+            "updated_at": [self.now] * count,
         }
 
     def grace_credit(self, key: str, credit: GraceCredit) -> dict[str, Any]:
@@ -255,33 +262,28 @@ class _TaskRows:
             "recovery": credit.recovery,
         }
 
-    def messages(self, notified: Sequence[tuple[str, TaskAssignment]]) -> list[dict[str, Any]]:
-        ids = [a.task.customer_id for _, a in notified]
+    def messages(self, keyed: Keyed) -> dict[str, list[Any]]:
+        ids = [a.task.customer_id for _, a in keyed]
         msisdn = self.customers.msisdn[np.searchsorted(self.customers.customer_id, ids)]
-        return [
-            self._sms(key, a.task, str(number))
-            for (key, a), number in zip(notified, msisdn, strict=True)
-        ]
-
-    def _sms(self, key: str, task: NewTask, msisdn: str) -> dict[str, Any]:
-        if task.channel == Channel.CALL:
-            rule = self.rules.get(task.rule_id)
-            name = rule.name if rule is not None else task.rule_id
-            kind, text = (
-                "pre_notice",
-                PRE_NOTICE.format(name=task.facts["customer_name"], rule=name),
-            )
-        else:
-            kind, text = "message", task.script
+        texts = [self._text(a.task) for _, a in keyed]
+        count = len(keyed)
         return {
-            "task_id": key,
-            "kind": kind,
-            "msisdn": msisdn,
-            "text": text,
-            "send_at": self.send_at,
-            "status": "queued",
-            "attempts": 0,
-            "last_error": None,
-            "sent_at": None,
-            "created_at": self.now,
+            "task_id": [key for key, _ in keyed],
+            "kind": [kind for kind, _ in texts],
+            "msisdn": msisdn.tolist(),
+            "text": [text for _, text in texts],
+            "send_at": [self.send_at] * count,
+            "status": ["queued"] * count,
+            "attempts": [0] * count,
+            "last_error": [None] * count,
+            "sent_at": [None] * count,
+            "created_at": [self.now] * count,
         }
+
+    def _text(self, task: NewTask) -> tuple[str, str]:
+        """The message's kind and text."""
+        if task.channel != Channel.CALL:
+            return "message", task.script
+        rule = self.rules.get(task.rule_id)
+        name = rule.name if rule is not None else task.rule_id
+        return "pre_notice", PRE_NOTICE.format(name=task.facts["customer_name"], rule=name)

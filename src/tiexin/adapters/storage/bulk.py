@@ -11,7 +11,6 @@ hundreds of thousands of rows.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,24 +22,33 @@ from psycopg.types.json import set_json_dumps
 from sqlalchemy import JSON, Dialect, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from .engine import dump_json
 
 
 def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert `rows` (all with the same keys) into `table` in the session's transaction; a
     row whose key is already stored fails the whole insert."""
-    if not rows:
+    if rows:
+        insert_columns(db, table, _columns(rows, list(rows[0])))
+
+
+def insert_columns(db: Session, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """`insert_rows` with the rows given column by column (each column as long as the others):
+    a caller that holds its rows as columns builds no dictionary per row."""
+    names = list(columns)
+    if not names or not len(columns[names[0]]):
         return
-    names = list(rows[0])
     dialect = db.get_bind().dialect
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     target = dialect.identifier_preparer.format_table(table)
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
         statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks})"
-        db.connection().exec_driver_sql(statement, _records(table, names, rows, dialect))
+        db.connection().exec_driver_sql(statement, _records(table, columns, dialect))
         return
-    _copy(db, table, target, names, rows)
+    _copy(db, table, target, columns)
 
 
 def upsert_rows(
@@ -54,19 +62,20 @@ def upsert_rows(
     keys = [c.name for c in table.primary_key.columns]
     latest = list({tuple(row[k] for k in keys): row for row in rows}.values())
     names = list(latest[0])
+    columns = _columns(latest, names)
     dialect = db.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     target = dialect.identifier_preparer.format_table(table)
     conflict = on_conflict_update(dialect, table, names, keep)
-    columns = ", ".join(quote(n) for n in names)
+    quoted = ", ".join(quote(n) for n in names)
     if dialect.name != "postgresql":
         marks = ", ".join("?" for _ in names)
-        statement = f"INSERT INTO {target} ({columns}) VALUES ({marks}) {conflict}"
-        db.connection().exec_driver_sql(statement, _records(table, names, latest, dialect))
+        statement = f"INSERT INTO {target} ({quoted}) VALUES ({marks}) {conflict}"
+        db.connection().exec_driver_sql(statement, _records(table, columns, dialect))
         return
-    stage = _stage(db, table, names, latest)
+    stage = _stage(db, table, columns)
     db.connection().exec_driver_sql(
-        f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage} {conflict}"
+        f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM {stage} {conflict}"
     )
 
 
@@ -103,20 +112,22 @@ def update_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]], ke
     if dialect.name != "postgresql":
         sets = ", ".join(f"{quote(n)} = ?" for n in changed)
         statement = f"UPDATE {target} SET {sets} WHERE {quote(key)} = ?"
-        db.connection().exec_driver_sql(statement, _records(table, [*changed, key], rows, dialect))
+        parameters = _records(table, _columns(rows, [*changed, key]), dialect)
+        db.connection().exec_driver_sql(statement, parameters)
         return
-    stage = _stage(db, table, names, rows)
+    stage = _stage(db, table, _columns(rows, names))
+    # without statistics the planner guesses the stage's size and may hash the whole table
+    db.connection().exec_driver_sql(f"ANALYZE {stage}")
     sets = ", ".join(f"{quote(n)} = {stage}.{quote(n)}" for n in changed)
     match = f"{target}.{quote(key)} = {stage}.{quote(key)}"
     db.connection().exec_driver_sql(f"UPDATE {target} SET {sets} FROM {stage} WHERE {match}")
 
 
-def _stage(
-    db: Session, table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
-) -> str:
-    """A temporary table (PostgreSQL) with `names` columns of `table`, holding only `rows`."""
-    stage = empty_stage(db, table, names)
-    _copy(db, table, stage, names, rows)
+def _stage(db: Session, table: Table, columns: Mapping[str, Sequence[Any]]) -> str:
+    """A temporary table (PostgreSQL) with the named columns of `table`, holding only the rows
+    of `columns`."""
+    stage = empty_stage(db, table, list(columns))
+    _copy(db, table, stage, columns)
     return stage
 
 
@@ -147,19 +158,18 @@ def driver_cursor(db: Session, statement: str) -> Iterator[Any]:
         cursor.close()
 
 
-def _copy(
-    db: Session, table: Table, into: str, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
-) -> None:
+def _copy(db: Session, table: Table, into: str, columns: Mapping[str, Sequence[Any]]) -> None:
     """Binary `COPY` into `into` (the table, or a stage with its columns): the server parses no
     text and the driver converts values in C."""
     dialect = db.get_bind().dialect
+    names = list(columns)
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     statement = f"COPY {into} ({quoted}) FROM STDIN (FORMAT BINARY)"
-    records = _records(table, names, rows, dialect, json_as_objects=True)
+    records = _records(table, columns, dialect, json_as_objects=True)
     with driver_cursor(db, statement) as cursor:
         # JSON goes as objects, written with the engine's serializer (a serialized string
         # would be stored as a JSON string)
-        set_json_dumps(getattr(dialect, "_json_serializer", None) or json.dumps, cursor)
+        set_json_dumps(dump_json, cursor)
         with cursor.copy(statement) as copy:
             copy.set_types([_postgres_type(table.c[n].type, dialect) for n in names])
             for record in records:
@@ -171,22 +181,31 @@ def _postgres_type(column_type: TypeEngine[Any], dialect: Dialect) -> str:
     return {"float": "float8"}.get(name, name)  # FLOAT is double precision on PostgreSQL
 
 
+def _columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, list[Any]]:
+    return {name: [row[name] for row in rows] for name in names}
+
+
 def _records(
     table: Table,
-    names: Sequence[str],
-    rows: Sequence[Mapping[str, Any]],
+    columns: Mapping[str, Sequence[Any]],
     dialect: Dialect,
     *,
     json_as_objects: bool = False,
 ) -> list[tuple[Any, ...]]:
-    columns = []
-    for name in names:
+    processed = []
+    for name, values in columns.items():
         column_type = table.c[name].type
         is_json = isinstance(column_type.dialect_impl(dialect), JSON)
         process = None if is_json and json_as_objects else column_type.bind_processor(dialect)
-        if process is not None and column_type.python_type in (date, datetime):
+        if process is not None and _python_type(column_type) in (date, datetime):
             # a run's timestamps and due dates repeat: format each distinct value once
             process = lru_cache(maxsize=1024)(process)
-        values = [row[name] for row in rows]
-        columns.append([process(v) for v in values] if process else values)
-    return list(zip(*columns, strict=True))
+        processed.append([process(v) for v in values] if process else values)
+    return list(zip(*processed, strict=True))
+
+
+def _python_type(column_type: TypeEngine[Any]) -> type:
+    # a TypeDecorator (UTC timestamps) says `object`; its underlying type knows
+    if isinstance(column_type, TypeDecorator):
+        return _python_type(column_type.impl_instance)
+    return column_type.python_type

@@ -4,7 +4,7 @@ events, the grace-credit ledger and the SMS outbox.
 Imports upsert in bulk (customers and usage as Arrow columns, `column_writes.upsert_columns`;
 staff through `bulk.upsert_rows`), so a repeated import never duplicates a row; the care run
 stores only the tasks not yet stored (an interrupted run resumes) with bulk inserts
-(`bulk.insert_rows`), and reads its inputs as numpy columns, all at once
+(`bulk.insert_columns`), and reads its inputs as numpy columns, all at once
 (`columns.read_column_sets`).
 """
 
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from tiexin.care.model import CUSTOMER_COLUMNS, USAGE_COLUMNS
 
-from .bulk import insert_rows, update_rows, upsert_rows
+from .bulk import insert_columns, insert_rows, update_rows, upsert_rows
 from .column_writes import stored_values, upsert_columns
 from .columns import DAY, FLOAT, INT, LABEL, TEXT, Columns, read_column_sets, read_columns
 from .tables import (
@@ -208,14 +208,16 @@ class SqlCareRepository:
 
     # new rows only (`task_ids_created_on` tells which are stored): bulk inserts, no upserts
 
-    def add_tasks(self, rows: Sequence[Values]) -> None:
-        insert_rows(self._db, care_tasks, rows)
+    def add_tasks(self, columns: Mapping[str, Sequence[Any]]) -> None:
+        """Tasks given column by column."""
+        insert_columns(self._db, care_tasks, columns)
 
     def add_grace_credits(self, rows: Sequence[Values]) -> None:
         insert_rows(self._db, care_grace_credits, rows)
 
-    def queue_sms(self, rows: Sequence[Values]) -> None:
-        insert_rows(self._db, sms_outbox, rows)
+    def queue_sms(self, columns: Mapping[str, Sequence[Any]]) -> None:
+        """Messages given column by column."""
+        insert_columns(self._db, sms_outbox, columns)
 
     def set_account_managers(self, rows: Sequence[Values], now: datetime) -> None:
         """rows: customer_id, from_staff_id, to_staff_id, reason; history kept."""

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from tests.support.care import (
     CUSTOMER_HEADER,
     STAFF_HEADER,
+    USAGE_HEADER,
     flag,
     import_world,
     storage,
@@ -25,9 +26,9 @@ from tests.support.care import (
 from tiexin.adapters.storage import make_engine
 from tiexin.care.rules import default_care_rules, parse_care_rules
 from tiexin.care.world import demo_catalog
-from tiexin.services.care_data import load_customers
+from tiexin.services.care_data import load_customers, load_inputs
 from tiexin.services.care_export import export_care_tasks, export_customers, export_sms
-from tiexin.services.care_import import import_customers, import_staff
+from tiexin.services.care_import import import_customers, import_staff, import_usage
 from tiexin.services.care_run import assign_managers, run_care
 from tiexin.services.care_tasks import record_outcome
 from tiexin.services.ingest import UnitOfWorkFactory
@@ -108,6 +109,28 @@ def test_running_the_same_date_again_changes_nothing(
     assert task["facts"]["saving_yuan"] >= 10
     assert task["explanation"]["zh"] and task["explanation"]["en"]
     assert task["channel"] == "call" and task["status"] == "open"
+
+
+@pytest.mark.parametrize("with_stranger", [False, True])
+def test_usage_joins_its_customers_and_leaves_out_unknown_ones(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path, with_stranger: bool
+) -> None:
+    _small_base(uow_factory, tmp_path)
+    lines = [f"{c},2025-0{m},{300 + m},{m}.5,10,{50 + m}" for c in ("C2", "C1") for m in (1, 2)]
+    if with_stranger:  # usage may arrive before its customer does
+        lines.insert(1, "C9,2025-01,999,9.5,10,99")
+    import_usage(uow_factory, write_csv(tmp_path / "u.csv", USAGE_HEADER, *lines))
+    with uow_factory() as uow:
+        inputs = load_inputs(uow, default_care_rules(), AS_OF)
+    usage = inputs.usage
+    ids = inputs.customers.customer_id[usage.row].tolist()
+    read = sorted(zip(ids, usage.month.astype(str).tolist(), usage.bill_yuan, strict=True))
+    assert read == [
+        ("C1", "2025-01", 51.0),
+        ("C1", "2025-02", 52.0),
+        ("C2", "2025-01", 51.0),
+        ("C2", "2025-02", 52.0),
+    ]
 
 
 def test_a_run_stopped_after_its_first_chunk_resumes_to_the_uninterrupted_result(

@@ -27,3 +27,11 @@ def test_text_reads_back_with_nulls_as_empty(
     result = _numpy_from_arrow(column, kind)
     assert result.dtype.kind == "U"
     assert result.tolist() == ["" if v is None else v for v in values]
+
+
+@pytest.mark.parametrize("arrow_type", [pa.string(), pa.large_string()])
+def test_ids_of_one_length_read_back_from_a_slice(arrow_type: pa.DataType) -> None:
+    # one chunk, a slice: its values start past the beginning of the data buffer
+    ids = ["C00000001", "C00000002", "C00000003"]
+    column = pa.chunked_array([pa.array(["C99999999", *ids, "C1"], arrow_type).slice(1, 3)])
+    assert _numpy_from_arrow(column, TEXT).tolist() == ids

@@ -85,13 +85,15 @@ def usage_table(columns: Mapping[str, npt.NDArray[Any]], customers: CustomerTabl
     """Usage columns (USAGE_COLUMNS) joined to the customers' rows; usage of unknown customers
     is left out."""
     row, found = locate(customers.customer_id, columns["customer_id"])
+    # usually every row's customer is known: then the columns are used as read, not copied
+    keep: slice | npt.NDArray[np.bool_] = slice(None) if found.all() else found
     return UsageTable(
-        row=row[found],
-        month=columns["month"].astype("datetime64[M]")[found],
-        voice_minutes=columns["voice_minutes"][found],
-        data_gb=columns["data_gb"][found],
-        sms=columns["sms"][found],
-        bill_yuan=columns["bill_yuan"][found],
+        row=row[keep],
+        month=columns["month"][keep].astype("datetime64[M]"),
+        voice_minutes=columns["voice_minutes"][keep],
+        data_gb=columns["data_gb"][keep],
+        sms=columns["sms"][keep],
+        bill_yuan=columns["bill_yuan"][keep],
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -165,41 +166,94 @@ def run_care(
     with _stage(report, "assign"):
         assigned = assign_tasks(tasks, inputs.staff, open_tasks=inputs.loads)
     report.planned = len(assigned)
-    rows = _TaskRows(as_of, rules, customers, now)
-    for start in range(0, len(assigned), chunk_size):
-        chunk = assigned[start : start + chunk_size]
-        with _stage(report, "store"), uow_factory() as uow:
-            _store_chunk(uow, chunk, rows, stored, report)
-            uow.commit()
-        if after_chunk is not None:
-            after_chunk(start + len(chunk), len(assigned))
+    with _stage(report, "store"):
+        _store(
+            uow_factory,
+            assigned,
+            _TaskRows(as_of, rules, customers, now),
+            stored,
+            report,
+            chunk_size=chunk_size,
+            after_chunk=after_chunk,
+        )
     return report
 
 
-def _store_chunk(
-    uow: SqlUnitOfWork,
-    chunk: Sequence[TaskAssignment],
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """One transaction's rows, column by column; `done` is how many tasks are stored once it
+    commits."""
+
+    tasks: dict[str, list[Any]]
+    credits: list[dict[str, Any]]
+    messages: dict[str, list[Any]]
+    done: int
+
+
+def _store(
+    uow_factory: UnitOfWorkFactory,
+    assigned: Sequence[TaskAssignment],
     rows: _TaskRows,
     stored: set[str],
     report: CareRunReport,
+    *,
+    chunk_size: int,
+    after_chunk: Callable[[int, int], None] | None,
 ) -> None:
-    keyed = [(rows.key(a), a) for a in chunk]
+    """Store the tasks not stored yet, chunk by chunk, each chunk one transaction, in order.
+    A writer thread commits one chunk while this thread builds the next: the database's work
+    and this process's overlap (the driver waits for the server without holding the GIL)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="care-store") as writer:
+        writing: Future[int] | None = None
+        for start in range(0, len(assigned), chunk_size):
+            chunk = _chunk(assigned[start : start + chunk_size], rows, stored, report, start)
+            if writing is not None:
+                _committed(writing, len(assigned), after_chunk)
+            writing = writer.submit(_write, uow_factory, chunk)
+        if writing is not None:
+            _committed(writing, len(assigned), after_chunk)
+
+
+def _committed(
+    writing: Future[int], total: int, after_chunk: Callable[[int, int], None] | None
+) -> None:
+    """Wait for a chunk's commit (its error is raised here, and no later chunk is written)."""
+    done = writing.result()
+    if after_chunk is not None:
+        after_chunk(done, total)
+
+
+def _write(uow_factory: UnitOfWorkFactory, chunk: _Chunk) -> int:
+    with uow_factory() as uow:
+        uow.care.add_tasks(chunk.tasks)
+        uow.care.add_grace_credits(chunk.credits)
+        uow.care.queue_sms(chunk.messages)
+        uow.commit()
+    return chunk.done
+
+
+def _chunk(
+    assignments: Sequence[TaskAssignment],
+    rows: _TaskRows,
+    stored: set[str],
+    report: CareRunReport,
+    start: int,
+) -> _Chunk:
+    keyed = [(rows.key(a), a) for a in assignments]
     new = [(key, a) for key, a in keyed if key not in stored]
-    report.already_stored += len(chunk) - len(new)
+    report.already_stored += len(assignments) - len(new)
     report.stored += len(new)
     report.by_rule.update(a.task.rule_id for _, a in new)
     report.unassigned += sum(1 for _, a in new if a.reason == Reason.NO_CAPACITY)
-    uow.care.add_tasks(rows.tasks(new))
     credits = [
         rows.grace_credit(key, a.task.grace_credit)
         for key, a in new
         if a.task.grace_credit is not None
     ]
-    uow.care.add_grace_credits(credits)
     report.grace_credits += len(credits)
     notified = [(key, a) for key, a in new if a.task.channel in (Channel.CALL, Channel.SMS)]
-    uow.care.queue_sms(rows.messages(notified))
     report.sms_queued += len(notified)
+    return _Chunk(rows.tasks(new), credits, rows.messages(notified), start + len(assignments))
 
 
 Keyed = Sequence[tuple[str, TaskAssignment]]

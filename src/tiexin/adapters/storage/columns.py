@@ -135,11 +135,20 @@ def _numpy_from_arrow(column: pa.ChunkedArray, kind: str) -> npt.NDArray[Any]:
     return np.asarray(pc.cast(column, pa.from_numpy_dtype(dtype)).to_numpy(), dtype=dtype)
 
 
-def _ascii_text(text: pa.StringArray) -> npt.NDArray[np.str_]:
+def _ascii_text(text: pa.StringArray | pa.LargeStringArray) -> npt.NDArray[np.str_]:
     """ASCII strings (ids, phone numbers) as numpy str without a Python object per value:
-    padded with NULs to one width, the bytes are widened to UTF-32 code units in numpy."""
-    width = max(pc.max(pc.utf8_length(text)).as_py() or 0, 1)
-    # a new array: its values start at byte 0 of its data, one after another, `width` bytes each
-    padded = pc.ascii_rpad(text, width=width, padding="\x00")
-    data = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=width * len(text))
+    the bytes, `width` to a value, are widened to UTF-32 code units in numpy. Values of one
+    length (ids usually are) are laid out so already; others are padded with NULs first."""
+    offset_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(text.buffers()[1], dtype=offset_type)
+    offsets = offsets[text.offset : text.offset + len(text) + 1]
+    lengths = np.diff(offsets)
+    width = max(int(lengths.max(initial=0)), 1)
+    if len(text) and (lengths == width).all():
+        start = int(offsets[0])
+        data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[start : start + width * len(text)]
+    else:
+        # a new array: its values start at byte 0 of its data, `width` bytes each
+        padded = pc.ascii_rpad(text, width=width, padding="\x00")
+        data = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=width * len(text))
     return data.astype(np.uint32).view(f"U{width}").reshape(len(text))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
 from tiexin.care.model import FactValue
 
@@ -57,17 +58,16 @@ def format_fact(value: FactValue) -> str:
 
 
 def render(template: str, facts: Mapping[str, FactValue]) -> str:
-    """Fill a checked template; every placeholder must be a key of `facts`."""
-    return template.format_map(_Formatted(facts))
+    """Fill a checked template; every placeholder must be a key of `facts`. Only the facts the
+    template shows are formatted: tasks carry more facts than their script shows, and the
+    planner renders a million scripts on a province's first run."""
+    shown = {}
+    for name in _names(template):
+        value = facts[name]
+        shown[name] = value if type(value) is str else format_fact(value)
+    return template.format_map(shown)
 
 
-class _Formatted(dict[str, str]):
-    """Formats a fact only when the template asks for it: tasks carry more facts than their
-    script shows, and the planner renders hundreds of thousands of scripts."""
-
-    def __init__(self, facts: Mapping[str, FactValue]) -> None:
-        super().__init__()
-        self.facts = facts
-
-    def __missing__(self, name: str) -> str:
-        return format_fact(self.facts[name])
+@lru_cache(maxsize=1024)
+def _names(template: str) -> tuple[str, ...]:
+    return tuple(name for name, _ in placeholders(template))

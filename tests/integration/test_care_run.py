@@ -246,3 +246,24 @@ def test_a_flagged_customer_gets_a_visit_from_the_account_manager(
     assert (visit["customer_id"], visit["channel"], visit["assignee"]) == ("C2", "visit", "AM1")
     assert visit["facts"]["risk_reason"] == "两周内两次投诉"
     assert visit["assign_reason"] == "own_manager"
+
+
+def test_a_manager_assigned_in_the_run_takes_the_visit_under_the_full_id(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    # no customer has a manager yet: the run assigns one whose id is longer than any stored
+    write_csv(
+        tmp_path / "c.csv",
+        CUSTOMER_HEADER,
+        "C1,13900000001,张三,1980-09-15,gold,岚城,青石县,p58,20,0,,,2010-05-01",
+    )
+    write_csv(
+        tmp_path / "s.csv", STAFF_HEADER, "AM-QINGSHI-00017,李经理,account_manager,岚城,青石县,300"
+    )
+    import_customers(uow_factory, tmp_path / "c.csv")
+    import_staff(uow_factory, tmp_path / "s.csv")
+    flag(uow_factory, tmp_path, C1="两周内两次投诉")
+    report = _run(uow_factory, AS_OF)
+    assert report.managers_assigned == 1
+    visit = next(t for t in _tasks(uow_factory, tmp_path / "t.jsonl") if t["rule"] == "retention")
+    assert (visit["assignee"], visit["assign_reason"]) == ("AM-QINGSHI-00017", "own_manager")

@@ -106,10 +106,13 @@ def _with_managers(
 ) -> CustomerTable:
     if not decisions:
         return customers
-    managers = customers.account_manager_id.astype(object)
-    rows = np.searchsorted(customers.customer_id, [d.customer_id for d in decisions])
-    managers[rows] = [d.staff_id for d in decisions]
-    return dataclasses.replace(customers, account_manager_id=managers.astype(np.str_))
+    chosen = np.array([d.staff_id for d in decisions], dtype=np.str_)
+    # wide enough for the longest id (numpy cuts longer text short), without a Python string
+    # per customer
+    width = np.promote_types(customers.account_manager_id.dtype, chosen.dtype)
+    managers = customers.account_manager_id.astype(width)
+    managers[np.searchsorted(customers.customer_id, [d.customer_id for d in decisions])] = chosen
+    return dataclasses.replace(customers, account_manager_id=managers)
 
 
 Planner = Callable[[CustomerTable, CareInputs, Catalog, CareRules, date], list[NewTask]]
@@ -159,8 +162,8 @@ def run_care(
             decisions = assign_account_managers(inputs.customers, inputs.staff)
             _store_managers(uow, decisions, now)
             uow.commit()
+            customers = _with_managers(inputs.customers, decisions)
     report.managers_assigned = len(decisions)
-    customers = _with_managers(inputs.customers, decisions)
     with _stage(report, "plan"):
         tasks = planner(customers, inputs, catalog, rules, as_of)
     with _stage(report, "assign"):

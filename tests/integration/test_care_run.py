@@ -3,6 +3,7 @@ credit once a month, crash and resume, account managers, risk flags and exports.
 
 from __future__ import annotations
 
+import gc
 import json
 import uuid
 from collections.abc import Iterator
@@ -145,6 +146,7 @@ def test_a_run_stopped_after_its_first_chunk_resumes_to_the_uninterrupted_result
 
     with pytest.raises(RuntimeError, match="power cut"):
         _run(crashed, AS_OF, chunk_size=25, after_chunk=crash)
+    assert gc.isenabled()  # the run pauses the cycle collector, and always turns it back on
     assert len(_tasks(crashed, tmp_path / "partial.jsonl")) == 25
     resumed = _run(crashed, AS_OF, chunk_size=25)
     assert resumed.already_stored == 25

@@ -269,3 +269,12 @@ def test_a_manager_assigned_in_the_run_takes_the_visit_under_the_full_id(
     assert report.managers_assigned == 1
     visit = next(t for t in _tasks(uow_factory, tmp_path / "t.jsonl") if t["rule"] == "retention")
     assert (visit["assignee"], visit["assign_reason"]) == ("AM-QINGSHI-00017", "own_manager")
+
+
+def test_a_run_on_an_in_memory_database_stores_its_tasks(tmp_path: Path) -> None:
+    # the tasks are written from a thread of their own: it must see the same database
+    in_memory = storage("sqlite://", tmp_path / "var")
+    _small_base(in_memory, tmp_path)
+    report = _run(in_memory, AS_OF)
+    assert report.stored >= 2  # C1's birthday and grace credit
+    assert len(_tasks(in_memory, tmp_path / "t.jsonl")) == report.stored

@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = "tiexin.adapters.storage:migrations"
@@ -56,11 +57,26 @@ def _with_psycopg(url: URL) -> URL:
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+    options: dict[str, Any] = {}
+    if _in_memory(url):
+        # one connection shared by every thread (the care run writes from a thread of its
+        # own): SQLAlchemy's default gives each thread a connection, and each connection to
+        # an in-memory database is a new, empty database
+        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    elif url.database and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_serializer=_dump_json)
+    engine = create_engine(url, json_serializer=_dump_json, **options)
     event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
+
+
+def _in_memory(url: URL) -> bool:
+    database = url.database or ""
+    return (
+        database in ("", ":memory:")
+        or "mode=memory" in database
+        or (url.query.get("mode") == "memory")
+    )
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:

@@ -61,11 +61,7 @@ def render(template: str, facts: Mapping[str, FactValue]) -> str:
     """Fill a checked template; every placeholder must be a key of `facts`. Only the facts the
     template shows are formatted: tasks carry more facts than their script shows, and the
     planner renders a million scripts on a province's first run."""
-    shown = {}
-    for name in _names(template):
-        value = facts[name]
-        shown[name] = value if type(value) is str else format_fact(value)
-    return template.format_map(shown)
+    return template.format_map({name: format_fact(facts[name]) for name in _names(template)})
 
 
 @lru_cache(maxsize=1024)

@@ -64,11 +64,15 @@ class CareRunReport:
 
 
 def task_key(as_of: date, rule_id: str, customer_id: str) -> str:
-    return f"{_key_prefix(as_of)}{rule_id}-{customer_id}"
+    return _task_id(_key_prefix(as_of), rule_id, customer_id)
 
 
 def _key_prefix(as_of: date) -> str:
     return f"{as_of.year:04d}{as_of.month:02d}{as_of.day:02d}-"
+
+
+def _task_id(prefix: str, rule_id: str, customer_id: str) -> str:
+    return f"{prefix}{rule_id}-{customer_id}"
 
 
 @contextmanager
@@ -136,6 +140,21 @@ def plan_locally(
     )
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """A run makes millions of objects that form no reference cycles (tasks, facts, rows),
+    and the cycle collector would walk them over and over: a quarter of the planning time
+    and half of the assignment's."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_without_cycle_collection()
 def run_care(
     uow_factory: UnitOfWorkFactory,
     *,
@@ -154,34 +173,6 @@ def run_care(
     if long_ids:
         raise TiexinError(f"rule ids longer than {RULE_ID_MAX} characters: {long_ids}")
     now = now or datetime.now(UTC)
-    with _without_cycle_collection():
-        return _run(uow_factory, as_of, rules, catalog, now, chunk_size, after_chunk, planner)
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A run makes millions of objects that form no reference cycles (tasks, facts, rows),
-    and the cycle collector would walk them over and over: a quarter of the planning time
-    and half of the assignment's."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run(
-    uow_factory: UnitOfWorkFactory,
-    as_of: date,
-    rules: CareRules,
-    catalog: Catalog,
-    now: datetime,
-    chunk_size: int,
-    after_chunk: Callable[[int, int], None] | None,
-    planner: Planner,
-) -> CareRunReport:
     report = CareRunReport(as_of)
     with uow_factory() as uow:
         with _stage(report, "read"):
@@ -309,7 +300,7 @@ class _TaskRows:
     def key(self, assignment: TaskAssignment) -> str:
         """`task_key` of the assignment's task."""
         task = assignment.task
-        return f"{self.key_prefix}{task.rule_id}-{task.customer_id}"
+        return _task_id(self.key_prefix, task.rule_id, task.customer_id)
 
     def tasks(self, keyed: Keyed) -> dict[str, list[Any]]:
         tasks = [a.task for _, a in keyed]

@@ -71,12 +71,7 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 def _in_memory(url: URL) -> bool:
-    database = url.database or ""
-    return (
-        database in ("", ":memory:")
-        or "mode=memory" in database
-        or (url.query.get("mode") == "memory")
-    )
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:

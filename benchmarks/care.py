@@ -29,7 +29,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy.engine import make_url
 
-from tiexin.bootstrap import open_storage
+from tiexin.adapters.usage_cache import UsageCache
+from tiexin.bootstrap import open_storage, usage_cache
 from tiexin.config import Settings
 from tiexin.domain.catalog import Catalog
 from tiexin.services.care_data import load_inputs, read_rules
@@ -123,10 +124,11 @@ def main() -> None:
             catalog = uow.plans.catalog()
         if catalog is None:
             raise SystemExit("the catalogue did not import")
-        run(uow_factory, catalog, as_of, "care run", (from_csv, from_database))
+        cache = usage_cache(Settings(database_url=url, data_dir=work))
+        run(uow_factory, catalog, as_of, "care run", (from_csv, from_database), cache)
         # the next day: most customers a rule finds already have its task (the daily routine)
         next_day = as_of + timedelta(days=1)
-        run(uow_factory, catalog, next_day, "care run, next day", (from_csv, from_database))
+        run(uow_factory, catalog, next_day, "care run, next day", (from_csv, from_database), cache)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (RSS): {peak:,.0f} MiB")
         if args.ray:
@@ -155,9 +157,12 @@ def run(
     as_of: date,
     label: str,
     baselines: tuple[float, float],
+    cache: UsageCache,
 ) -> None:
     start = time.perf_counter()
-    report = run_care(uow_factory, as_of=as_of, rules=read_rules(None), catalog=catalog)
+    report = run_care(
+        uow_factory, as_of=as_of, rules=read_rules(None), catalog=catalog, usage_cache=cache
+    )
     care = time.perf_counter() - start
     print(
         f"{label} ({as_of}): {care:.2f} s, {report.stored:,} tasks stored "

@@ -6,6 +6,7 @@ from typing import Literal
 
 from tiexin.adapters.storage.engine import make_engine, make_session_factory, migrate
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
+from tiexin.adapters.usage_cache import UsageCacheFile
 from tiexin.config import Settings
 from tiexin.pipeline.jobs import PipelineConfig
 from tiexin.runners.base import Runner
@@ -20,6 +21,11 @@ def open_storage(settings: Settings) -> UnitOfWorkFactory:
     migrate(engine)
     session_factory = make_session_factory(engine)
     return lambda: SqlUnitOfWork(session_factory)
+
+
+def usage_cache(settings: Settings) -> UsageCacheFile:
+    """Where the care run keeps the usage it read for the next run."""
+    return UsageCacheFile(settings.data_dir / "care-cache" / "usage.arrow")
 
 
 def make_runner(

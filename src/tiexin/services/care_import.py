@@ -82,7 +82,8 @@ def _store_customers(uow: SqlUnitOfWork, rows: pa.Table, now: datetime) -> int:
 
 
 def _store_usage(uow: SqlUnitOfWork, rows: pa.Table, now: datetime) -> int:
-    uow.care.upsert_usage(rows)
+    if rows.num_rows:
+        uow.care.upsert_usage(rows, now)
     return 0
 
 

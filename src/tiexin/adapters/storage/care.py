@@ -10,6 +10,7 @@ stores only the tasks not yet stored (an interrupted run resumes) with bulk inse
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -37,6 +38,7 @@ from .column_writes import stored_values, upsert_columns
 from .columns import DAY, FLOAT, INT, LABEL, TEXT, Columns, read_column_sets, read_columns
 from .tables import (
     care_customers,
+    care_data_versions,
     care_grace_credits,
     care_manager_history,
     care_risk_flags,
@@ -68,9 +70,12 @@ _USAGE_KINDS = {
 _STREAM_ROWS = 2_000
 
 
+USAGE_DATA = "usage"  # care_data_versions.name of the usage
+
+
 class RunColumns(NamedTuple):
     customers: Columns
-    usage: Columns
+    usage: Columns | None  # None when not asked for
     history: Columns
 
 
@@ -122,10 +127,18 @@ class SqlCareRepository:
             insert_rows(self._db, care_manager_history, history)
         return len(history)
 
-    def upsert_usage(self, rows: pa.Table) -> None:
+    def upsert_usage(self, rows: pa.Table, now: datetime) -> None:
         """Add or update monthly usage (columns named as in care_usage, each customer and
-        month once)."""
+        month once); the stored usage gets a new version (`usage_version`)."""
         upsert_columns(self._db, care_usage, rows)
+        version = {"name": USAGE_DATA, "version": uuid.uuid4().hex, "changed_at": now}
+        upsert_rows(self._db, care_data_versions, [version])
+
+    def usage_version(self) -> str | None:
+        """The stored usage's version, new with every change through `upsert_usage`; None
+        before the first."""
+        v = care_data_versions.c
+        return self._db.execute(select(v.version).where(v.name == USAGE_DATA)).scalar()
 
     def replace_staff(self, rows: Sequence[Values], now: datetime, *, retire_others: bool) -> None:
         """Add or update staff; with `retire_others`, staff not in `rows` become inactive."""
@@ -152,26 +165,24 @@ class SqlCareRepository:
         (USAGE_COLUMNS)."""
         return read_columns(self._db, _usage_query(first, end), _USAGE_KINDS)
 
-    def run_columns(self, first: date, end: date, *, since: date, excluding: date) -> RunColumns:
+    def run_columns(
+        self, first: date, end: date, *, since: date, excluding: date, with_usage: bool = True
+    ) -> RunColumns:
         """A care run's inputs, read at once: every customer (as `customer_columns`); the
-        usage of the months from `first` up to, not including, `end` (USAGE_COLUMNS); and
-        customer_id, rule_id, open (1 or 0) and created_on of the tasks that may still block
-        a new one: those not closed, and those created on `since` or later, leaving out the
-        tasks created on `excluding`."""
+        usage of the months from `first` up to, not including, `end` (USAGE_COLUMNS), unless
+        not `with_usage`; and customer_id, rule_id, open (1 or 0) and created_on of the tasks
+        that may still block a new one: those not closed, and those created on `since` or
+        later, leaving out the tasks created on `excluding`."""
         t = care_tasks.c
         is_open = case((t.open_slot.is_(None), 0), else_=1).label("open")
         history = select(t.customer_id, t.rule_id, is_open, t.created_on).where(
             t.created_on != excluding, or_(t.open_slot.is_not(None), t.created_on >= since)
         )
-        customers, usage_columns, history_columns = read_column_sets(
-            self._db,
-            [
-                (_customers_query(), _CUSTOMER_KINDS),
-                (_usage_query(first, end), _USAGE_KINDS),
-                (history, _HISTORY_KINDS),
-            ],
-        )
-        return RunColumns(customers, usage_columns, history_columns)
+        reads = [(_customers_query(), _CUSTOMER_KINDS), (history, _HISTORY_KINDS)]
+        if with_usage:
+            reads.append((_usage_query(first, end), _USAGE_KINDS))
+        customers, history_columns, *usage_columns = read_column_sets(self._db, reads)
+        return RunColumns(customers, usage_columns[0] if with_usage else None, history_columns)
 
     def staff_rows(self) -> list[Row[Any]]:
         """Active staff."""

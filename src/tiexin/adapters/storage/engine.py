@@ -34,8 +34,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (Alembic `upgrade head`); a no-op when current.
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (Alembic `upgrade head`), or to `revision`; a
+    no-op when current.
 
     On PostgreSQL concurrent callers wait for each other; on SQLite call it once at start-up.
     """
@@ -47,7 +48,7 @@ def migrate(engine: Engine) -> None:
             lock = text("SELECT pg_advisory_xact_lock(:key)")
             connection.execute(lock, {"key": _POSTGRES_MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def _with_psycopg(url: URL) -> URL:

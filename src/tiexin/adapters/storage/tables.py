@@ -517,6 +517,16 @@ care_usage = Table(
     Index("ix_care_usage_month", "month"),
 )
 
+# One row per kind of imported data ("usage"): a new random version with every change, so a
+# copy kept outside the database (the care run's usage cache) knows whether it is current.
+care_data_versions = Table(
+    "care_data_versions",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+)
+
 care_staff = Table(
     "care_staff",
     metadata,

@@ -29,8 +29,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy.engine import make_url
 
-from tiexin.adapters.usage_cache import UsageCache
-from tiexin.bootstrap import open_storage, usage_cache
+from tiexin.adapters.care_cache import CareCache
+from tiexin.bootstrap import care_cache, open_storage
 from tiexin.config import Settings
 from tiexin.domain.catalog import Catalog
 from tiexin.services.care_data import load_inputs, read_rules
@@ -124,7 +124,7 @@ def main() -> None:
             catalog = uow.plans.catalog()
         if catalog is None:
             raise SystemExit("the catalogue did not import")
-        cache = usage_cache(Settings(database_url=url, data_dir=work))
+        cache = care_cache(Settings(database_url=url, data_dir=work))
         run(uow_factory, catalog, as_of, "care run", (from_csv, from_database), cache)
         # the next day: most customers a rule finds already have its task (the daily routine)
         next_day = as_of + timedelta(days=1)
@@ -157,11 +157,11 @@ def run(
     as_of: date,
     label: str,
     baselines: tuple[float, float],
-    cache: UsageCache,
+    cache: CareCache,
 ) -> None:
     start = time.perf_counter()
     report = run_care(
-        uow_factory, as_of=as_of, rules=read_rules(None), catalog=catalog, usage_cache=cache
+        uow_factory, as_of=as_of, rules=read_rules(None), catalog=catalog, cache=cache
     )
     care = time.perf_counter() - start
     print(

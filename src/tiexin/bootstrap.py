@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from tiexin.adapters.care_cache import CareCacheFiles
 from tiexin.adapters.storage.engine import make_engine, make_session_factory, migrate
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
-from tiexin.adapters.usage_cache import UsageCacheFile
 from tiexin.config import Settings
 from tiexin.pipeline.jobs import PipelineConfig
 from tiexin.runners.base import Runner
@@ -23,9 +23,9 @@ def open_storage(settings: Settings) -> UnitOfWorkFactory:
     return lambda: SqlUnitOfWork(session_factory)
 
 
-def usage_cache(settings: Settings) -> UsageCacheFile:
-    """Where the care run keeps the usage it read for the next run."""
-    return UsageCacheFile(settings.data_dir / "care-cache" / "usage.arrow")
+def care_cache(settings: Settings) -> CareCacheFiles:
+    """Where the care run keeps the customers and usage it read for the next run."""
+    return CareCacheFiles(settings.data_dir / "care-cache")
 
 
 def make_runner(

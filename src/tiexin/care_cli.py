@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tiexin.adapters.sms import HttpGatewaySender, OutboxFileSender, SmsSender
-from tiexin.bootstrap import open_storage, usage_cache
+from tiexin.bootstrap import care_cache, open_storage
 from tiexin.config import Settings
 from tiexin.domain.errors import TiexinError
 from tiexin.domain.operator_time import operator_today
@@ -201,7 +201,7 @@ def care_run(
             catalog=catalog,
             after_chunk=lambda done, total: progress.update(bar, completed=done, total=total),
             planner=_planner(runner, address or settings.ray_address),
-            usage_cache=usage_cache(settings),
+            cache=care_cache(settings),
         )
     _print_run(report)
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tiexin.adapters.care_cache import CareCache, CustomerSnapshot, UsageSnapshot
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
-from tiexin.adapters.usage_cache import UsageCache, UsageSnapshot
 from tiexin.care.dates import add_months, month_start
 from tiexin.care.history import TaskHistory
 from tiexin.care.model import (
@@ -34,6 +34,9 @@ from tiexin.care.params import PlanFitParams
 from tiexin.care.rules import CareRules, CareRulesError, default_care_rules, load_care_rules
 from tiexin.domain.errors import TiexinError
 
+# customers changed since the kept snapshot, as a share of all, beyond which it is written again
+# (until then each run reads those few customers again, rather than writing them all)
+RESAVE_SHARE = 0.01
 USAGE_MONTHS = 3  # recharge offers read the mean bill of the last three complete months
 _STRING_COLUMNS = ("customer_id", "msisdn", "name", "branch", "county", "plan_id")
 
@@ -116,6 +119,36 @@ def usage_table(columns: Mapping[str, npt.NDArray[Any]], customers: CustomerTabl
     )
 
 
+def _patched_snapshot(
+    uow: SqlUnitOfWork, kept: CustomerSnapshot, changed: CustomerTable
+) -> CustomerTable:
+    """The kept customers with the changed ones as they are now; all customers read again
+    when one of them is new."""
+    patched = patch_customers(kept.customers, changed)
+    return patched if patched is not None else load_customers(uow)
+
+
+def patch_customers(base: CustomerTable, changed: CustomerTable) -> CustomerTable | None:
+    """`base` with the rows of the `changed` customers replaced by theirs; None when one of
+    them is not in `base` (a new customer changes every row's place). A column in which
+    nothing changed is `base`'s own array, not a copy."""
+    if not len(changed):
+        return base
+    row, found = locate(base.customer_id, changed.customer_id)
+    if not found.all():
+        return None
+    columns = {}
+    for name in CUSTOMER_COLUMNS:
+        column, new = getattr(base, name), getattr(changed, name)
+        dtype = np.promote_types(column.dtype, new.dtype)  # text may have grown wider
+        if dtype == column.dtype and np.array_equal(column[row], new):
+            columns[name] = column
+            continue
+        columns[name] = column.astype(dtype)  # a copy: the snapshot's arrays are read-only
+        columns[name][row] = new
+    return CustomerTable(**columns)
+
+
 def _locate_runs(
     sorted_ids: npt.NDArray[np.str_], wanted: npt.NDArray[np.str_]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -141,35 +174,46 @@ def load_customers(uow: SqlUnitOfWork) -> CustomerTable:
 
 
 def load_inputs(
-    uow: SqlUnitOfWork, rules: CareRules, as_of: date, usage_cache: UsageCache | None = None
+    uow: SqlUnitOfWork, rules: CareRules, as_of: date, cache: CareCache | None = None
 ) -> CareInputs:
     """Everything a care run for `as_of` reads. What an earlier run for the same date wrote
     (tasks, grants, their load) is left out, so a rerun plans exactly what the first run
-    planned and storing it again adds nothing. With a `usage_cache`, usage comes from the
-    snapshot it keeps when that is of the stored usage's version, months and customers;
-    otherwise it is read and kept there."""
+    planned and storing it again adds nothing. With a `cache`, the customers are its
+    snapshot with the customers changed since read again, and the usage is its snapshot when
+    that is of the stored usage's version, months and customers; what was read is kept."""
     end = month_start(as_of)
     first = add_months(end, -usage_months(rules))
     cooldown = max((r.cooldown_days for r in rules.rules), default=0)
-    # read before the usage: a snapshot is never labelled newer than what it holds
-    version = uow.care.usage_version() if usage_cache is not None else None
-    kept = usage_cache.load(version, first, end) if usage_cache and version else None
+    # versions are read before the data: a snapshot is never labelled newer than what it holds
+    usage_version = uow.care.usage_version() if cache is not None else None
+    customers_version = uow.care.customers_version() if cache is not None else None
+    kept_usage = cache.usage.load(usage_version, first, end) if cache and usage_version else None
+    kept_customers = (
+        cache.customers.load(customers_version[0]) if cache and customers_version else None
+    )
     read = uow.care.run_columns(
         first,
         end,
         since=as_of - timedelta(days=cooldown),
         excluding=as_of,
-        with_usage=kept is None,
+        with_usage=kept_usage is None,
+        customers_changed_after=kept_customers.seq if kept_customers else None,
     )
     customers = customer_table(read.customers)
-    digest = customer_digest(customers.customer_id) if usage_cache is not None else ""
-    if kept is not None and kept.customers == digest:
-        usage = kept.usage
+    if kept_customers is not None:
+        customers = _patched_snapshot(uow, kept_customers, customers)
+    if cache is not None and customers_version is not None:
+        changed = len(read.customers["customer_id"])  # all, without a snapshot
+        if kept_customers is None or changed > len(customers) * RESAVE_SHARE:
+            cache.customers.save(CustomerSnapshot(*customers_version, customers))
+    digest = customer_digest(customers.customer_id) if cache is not None else ""
+    if kept_usage is not None and kept_usage.customers == digest:
+        usage = kept_usage.usage
     else:  # no snapshot, or one whose rows index other customers
         columns = read.usage if read.usage is not None else uow.care.usage_columns(first, end)
         usage = usage_table(columns, customers)
-        if usage_cache is not None and version is not None:
-            usage_cache.save(UsageSnapshot(version, first, end, digest, usage))
+        if cache is not None and usage_version is not None:
+            cache.usage.save(UsageSnapshot(usage_version, first, end, digest, usage))
     history = TaskHistory(
         customer_id=read.history["customer_id"],
         rule_id=read.history["rule_id"],

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from tiexin.adapters.care_cache import CareCache
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
-from tiexin.adapters.usage_cache import UsageCache
 from tiexin.care.assignment import (
     ManagerAssignment,
     Reason,
@@ -166,11 +166,11 @@ def run_care(
     chunk_size: int = CHUNK_TASKS,
     after_chunk: Callable[[int, int], None] | None = None,
     planner: Planner = plan_locally,
-    usage_cache: UsageCache | None = None,
+    cache: CareCache | None = None,
 ) -> CareRunReport:
     """Plan and store the care tasks of `as_of`. `after_chunk(stored, total)` is called after
     each committed chunk (progress bars); `planner` may plan elsewhere (`care_ray`), storing
-    is always here; `usage_cache` keeps the usage read for the next run (`load_inputs`)."""
+    is always here; `cache` keeps the customers and usage read for the next run (`load_inputs`)."""
     long_ids = [r.id for r in rules.rules if len(r.id) > RULE_ID_MAX]
     if long_ids:
         raise TiexinError(f"rule ids longer than {RULE_ID_MAX} characters: {long_ids}")
@@ -178,7 +178,7 @@ def run_care(
     report = CareRunReport(as_of)
     with uow_factory() as uow:
         with _stage(report, "read"):
-            inputs = load_inputs(uow, rules, as_of, usage_cache)
+            inputs = load_inputs(uow, rules, as_of, cache)
             stored = uow.care.task_ids_created_on(as_of)
         with _stage(report, "account managers"):
             decisions = assign_account_managers(inputs.customers, inputs.staff)

@@ -70,7 +70,7 @@ _USAGE_KINDS = {
 _STREAM_ROWS = 2_000
 
 
-USAGE_DATA = "usage"  # care_data_versions.name of the usage
+USAGE_DATA, CUSTOMER_DATA = "usage", "customers"  # care_data_versions.name
 
 
 class RunColumns(NamedTuple):
@@ -79,9 +79,10 @@ class RunColumns(NamedTuple):
     history: Columns
 
 
-def _customers_query() -> Select[Any]:
+def _customers_query(changed_after: int | None = None) -> Select[Any]:
     c = care_customers.c
-    return select(*(c[n] for n in CUSTOMER_COLUMNS))
+    query = select(*(c[n] for n in CUSTOMER_COLUMNS))
+    return query if changed_after is None else query.where(c.changed_seq > changed_after)
 
 
 def _usage_query(first: date, end: date) -> Select[Any]:
@@ -121,7 +122,7 @@ class SqlCareRepository:
             care_customers,
             rows,
             keep=["account_manager_id"],
-            constants={"updated_at": now},
+            constants={"updated_at": now, "changed_seq": self._changed(CUSTOMER_DATA, now)},
         )
         if history:
             insert_rows(self._db, care_manager_history, history)
@@ -131,14 +132,35 @@ class SqlCareRepository:
         """Add or update monthly usage (columns named as in care_usage, each customer and
         month once); the stored usage gets a new version (`usage_version`)."""
         upsert_columns(self._db, care_usage, rows)
-        version = {"name": USAGE_DATA, "version": uuid.uuid4().hex, "changed_at": now}
-        upsert_rows(self._db, care_data_versions, [version])
+        self._changed(USAGE_DATA, now, new_version=True)
 
     def usage_version(self) -> str | None:
-        """The stored usage's version, new with every change through `upsert_usage`; None
-        before the first."""
+        """The stored usage's version, new with every change through `upsert_usage`."""
         v = care_data_versions.c
         return self._db.execute(select(v.version).where(v.name == USAGE_DATA)).scalar()
+
+    def customers_version(self) -> tuple[str, int] | None:
+        """The customers' version (random to this database) and how many changes they have
+        had; a customer row's `changed_seq` is the number of the change that wrote it last."""
+        v = care_data_versions.c
+        row = self._db.execute(select(v.version, v.seq).where(v.name == CUSTOMER_DATA)).first()
+        return None if row is None else (row.version, int(row.seq))
+
+    def _changed(self, name: str, now: datetime, *, new_version: bool = False) -> int:
+        """Count a change of `name` (and give it a new version); returns its number. The row
+        stays locked until the transaction ends, so changes commit in the order of their
+        numbers: a reader that sees number n sees every change up to n."""
+        v = care_data_versions.c
+        values: dict[str, Any] = {"seq": v.seq + 1, "changed_at": now}
+        if new_version:
+            values["version"] = uuid.uuid4().hex
+        statement = update(care_data_versions).where(v.name == name).values(**values)
+        seq = self._db.execute(statement.returning(v.seq)).scalar()
+        if seq is not None:
+            return int(seq)
+        first = {"name": name, "version": uuid.uuid4().hex, "seq": 1, "changed_at": now}
+        self._db.execute(insert(care_data_versions).values(**first))
+        return 1
 
     def replace_staff(self, rows: Sequence[Values], now: datetime, *, retire_others: bool) -> None:
         """Add or update staff; with `retire_others`, staff not in `rows` become inactive."""
@@ -156,9 +178,10 @@ class SqlCareRepository:
     def customer_count(self) -> int:
         return int(self._db.execute(select(func.count()).select_from(care_customers)).scalar_one())
 
-    def customer_columns(self) -> Columns:
-        """Every customer, column by column (CUSTOMER_COLUMNS), in no particular order."""
-        return read_columns(self._db, _customers_query(), _CUSTOMER_KINDS)
+    def customer_columns(self, changed_after: int | None = None) -> Columns:
+        """Every customer, or those written by a change after `changed_after`
+        (`customers_version`), column by column (CUSTOMER_COLUMNS), in no particular order."""
+        return read_columns(self._db, _customers_query(changed_after), _CUSTOMER_KINDS)
 
     def usage_columns(self, first: date, end: date) -> Columns:
         """Usage of the months from `first` up to, not including, `end`, column by column
@@ -166,19 +189,30 @@ class SqlCareRepository:
         return read_columns(self._db, _usage_query(first, end), _USAGE_KINDS)
 
     def run_columns(
-        self, first: date, end: date, *, since: date, excluding: date, with_usage: bool = True
+        self,
+        first: date,
+        end: date,
+        *,
+        since: date,
+        excluding: date,
+        with_usage: bool = True,
+        customers_changed_after: int | None = None,
     ) -> RunColumns:
-        """A care run's inputs, read at once: every customer (as `customer_columns`); the
-        usage of the months from `first` up to, not including, `end` (USAGE_COLUMNS), unless
-        not `with_usage`; and customer_id, rule_id, open (1 or 0) and created_on of the tasks
-        that may still block a new one: those not closed, and those created on `since` or
-        later, leaving out the tasks created on `excluding`."""
+        """A care run's inputs, read at once: the customers (as `customer_columns` with
+        `customers_changed_after`); the usage of the months from `first` up to, not
+        including, `end` (USAGE_COLUMNS), unless not `with_usage`; and customer_id, rule_id,
+        open (1 or 0) and created_on of the tasks that may still block a new one: those not
+        closed, and those created on `since` or later, leaving out the tasks created on
+        `excluding`."""
         t = care_tasks.c
         is_open = case((t.open_slot.is_(None), 0), else_=1).label("open")
         history = select(t.customer_id, t.rule_id, is_open, t.created_on).where(
             t.created_on != excluding, or_(t.open_slot.is_not(None), t.created_on >= since)
         )
-        reads = [(_customers_query(), _CUSTOMER_KINDS), (history, _HISTORY_KINDS)]
+        reads = [
+            (_customers_query(customers_changed_after), _CUSTOMER_KINDS),
+            (history, _HISTORY_KINDS),
+        ]
         if with_usage:
             reads.append((_usage_query(first, end), _USAGE_KINDS))
         customers, history_columns, *usage_columns = read_column_sets(self._db, reads)
@@ -234,11 +268,13 @@ class SqlCareRepository:
         """rows: customer_id, from_staff_id, to_staff_id, reason; history kept."""
         if not rows:
             return
+        seq = self._changed(CUSTOMER_DATA, now)
         changes = [
             {
                 "customer_id": r["customer_id"],
                 "account_manager_id": r["to_staff_id"],
                 "updated_at": now,
+                "changed_seq": seq,
             }
             for r in rows
         ]
@@ -314,7 +350,7 @@ class SqlCareRepository:
         statement = (
             update(care_customers)
             .where(care_customers.c.customer_id == customer_id)
-            .values(plan_id=plan_id, updated_at=now)
+            .values(plan_id=plan_id, updated_at=now, changed_seq=self._changed(CUSTOMER_DATA, now))
         )
         self._db.execute(statement)
 

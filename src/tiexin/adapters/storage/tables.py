@@ -498,8 +498,11 @@ care_customers = Table(
     Column("account_manager_id", String(STAFF_ID_LENGTH)),
     Column("join_date", Date, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # care_data_versions' "customers" seq of the change that wrote the row last (migration 0010)
+    Column("changed_seq", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("tier IN ('diamond', 'gold', 'silver', 'none')", name="tier"),
     Index("ix_care_customers_account_manager_id", "account_manager_id"),
+    Index("ix_care_customers_changed_seq", "changed_seq"),
     Index("ix_care_customers_msisdn", "msisdn"),
 )
 
@@ -517,13 +520,15 @@ care_usage = Table(
     Index("ix_care_usage_month", "month"),
 )
 
-# One row per kind of imported data ("usage"): a new random version with every change, so a
-# copy kept outside the database (the care run's usage cache) knows whether it is current.
+# One row per kind of data the care run keeps a copy of ("usage", "customers"): `seq` counts
+# its changes, `version` is random to the database (the usage's is new with every import), so
+# a copy kept outside the database (the care run's cache) knows whether it is current.
 care_data_versions = Table(
     "care_data_versions",
     metadata,
     Column("name", String(32), primary_key=True),
     Column("version", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
     Column("changed_at", UtcDateTime, nullable=False),
 )
 

@@ -121,12 +121,16 @@ class Counting:
 
 @dataclass
 class CountingCache:
+    files: CareCacheFiles
     usage: Counting
     customers: Counting
 
     @classmethod
     def of(cls, files: CareCacheFiles) -> CountingCache:
-        return cls(Counting(files.usage), Counting(files.customers))
+        return cls(files, Counting(files.usage), Counting(files.customers))
+
+    def flush(self) -> None:
+        self.files.flush()
 
 
 @pytest.fixture
@@ -139,7 +143,10 @@ def world(database_url: str, tmp_path: Path) -> tuple[UnitOfWorkFactory, Countin
 
 def _inputs(uow_factory: UnitOfWorkFactory, cache: CountingCache | None) -> CareInputs:
     with uow_factory() as uow:
-        return load_inputs(uow, default_care_rules(), AS_OF, cache)
+        inputs = load_inputs(uow, default_care_rules(), AS_OF, cache)
+    if cache is not None:
+        cache.flush()
+    return inputs
 
 
 def _usage_version(uow_factory: UnitOfWorkFactory) -> str | None:
@@ -340,3 +347,42 @@ def _customer(customer_id: str, **values: Any) -> Customer:
         "join_date": date(2010, 5, 1),
     }
     return Customer(**{**fields, **values})
+
+
+def test_snapshots_are_written_in_the_background_until_flushed(tmp_path: Path) -> None:
+    files = CareCacheFiles(tmp_path / "cache")
+    files.usage.save(UsageSnapshot("v1", FIRST, END, "digest", _usage(30_000)))
+    files.flush()
+    loaded = files.usage.load("v1", FIRST, END)
+    assert loaded is not None
+    _assert_same_usage(loaded.usage, _usage(30_000))
+
+
+def test_a_snapshot_that_cannot_be_written_is_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    files = CareCacheFiles(tmp_path / "cache")
+    files.usage.save(UsageSnapshot("v1", FIRST, END, "digest", _usage(6)))
+    with caplog.at_level(logging.WARNING):
+        files.flush()
+    assert "the snapshot was not written" in caplog.text
+    assert files.usage.load("v1", FIRST, END) is None
+
+
+def test_a_run_reports_the_time_left_writing_its_snapshots(
+    world: tuple[UnitOfWorkFactory, CountingCache],
+) -> None:
+    uow_factory, cache = world
+    report = run_care(
+        uow_factory,
+        as_of=AS_OF,
+        rules=default_care_rules(),
+        catalog=demo_catalog(),
+        now=NOW,
+        cache=cache,
+    )
+    assert list(report.seconds)[-1] == "snapshots"
+    assert len(cache.usage.saved) == len(cache.customers.saved) == 1
+    assert (cache.files.folder / "usage.arrow").is_file()
+    assert (cache.files.folder / "customers.arrow").is_file()

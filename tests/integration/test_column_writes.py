@@ -126,9 +126,8 @@ def test_constants_are_stored_with_new_rows(engine: Engine) -> None:
         "join_date": date(2010, 5, 1),
     }
     with Session(engine) as db:
-        upsert_columns(
-            db, care_customers, pa.Table.from_pylist([row]), constants={"updated_at": now}
-        )
+        constants = {"updated_at": now, "changed_seq": 7}
+        upsert_columns(db, care_customers, pa.Table.from_pylist([row]), constants=constants)
         db.commit()
         stored = db.execute(select(care_customers)).one()._asdict()
-    assert stored == {**row, "updated_at": now}
+    assert stored == {**row, **constants}

@@ -5,7 +5,8 @@ Each file is an Arrow IPC file whose columns hold numpy arrays byte for byte (fi
 dates and numbers alike), so loading maps the file into memory and the arrays are used where
 they lie, without reading or converting tens of millions of rows. Saving writes a new file
 beside the old one and then replaces it, so a reader sees the old snapshot or the new one, never
-half of one. A file that cannot be read (damaged, from another version of Tiexin) counts as no
+half of one; the writing happens on a thread of its own while the run goes on (`flush` waits
+for it). A file that cannot be read (damaged, from another version of Tiexin) counts as no
 snapshot: the run reads from the database and writes a new one.
 """
 
@@ -15,6 +16,7 @@ import dataclasses
 import logging
 import os
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,6 +64,9 @@ class CareCache(Protocol):
     @property
     def customers(self) -> CustomerCache: ...
 
+    def flush(self) -> None:
+        """Return once every snapshot saved so far is written (or its failure logged)."""
+
 
 class UsageCache(Protocol):
     """Keeps the usage a care run read for the next run. Usage changes once a month, with its
@@ -85,24 +90,48 @@ class CustomerCache(Protocol):
     def save(self, snapshot: CustomerSnapshot) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
 class CareCacheFiles:
-    """Both snapshots, as files in `folder`."""
+    """Both snapshots, as files in `folder`, written in the background."""
 
-    folder: Path
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._writer = BackgroundWriter()
+        self.usage = UsageCacheFile(folder / "usage.arrow", self._writer)
+        self.customers = CustomerCacheFile(folder / "customers.arrow", self._writer)
 
-    @property
-    def usage(self) -> UsageCacheFile:
-        return UsageCacheFile(self.folder / "usage.arrow")
+    def flush(self) -> None:
+        self._writer.wait()
 
-    @property
-    def customers(self) -> CustomerCacheFile:
-        return CustomerCacheFile(self.folder / "customers.arrow")
+
+class BackgroundWriter:
+    """Runs file writes one after another on a thread of its own. A saved snapshot's arrays
+    must not change until it is written (the care run's never do: it makes new arrays)."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[tuple[Path, Future[None]]] = []
+
+    def submit(
+        self, file: ColumnsFile, columns: Mapping[str, Any], meta: Mapping[str, str]
+    ) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="care-cache")
+        self._pending.append((file.path, self._pool.submit(file.save, columns, meta)))
+
+    def wait(self) -> None:
+        """Wait for the writes; one that failed is logged (the next run reads the database
+        instead), never raised: the run it belongs to has done its work."""
+        pending, self._pending = self._pending, []
+        for path, write in pending:
+            error = write.exception()
+            if error is not None:
+                log.warning("%s: the snapshot was not written (%s)", path, error)
 
 
 class UsageCacheFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, writer: BackgroundWriter | None = None) -> None:
         self.file = ColumnsFile(path)
+        self.writer = writer
 
     def load(self, version: str, first: date, end: date) -> UsageSnapshot | None:
         wanted = {"version": version, "first": str(first), "end": str(end)}
@@ -119,12 +148,13 @@ class UsageCacheFile:
             "end": str(snapshot.end),
             "customers": snapshot.customers,
         }
-        self.file.save(_fields(snapshot.usage), meta)
+        _save(self.file, self.writer, _fields(snapshot.usage), meta)
 
 
 class CustomerCacheFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, writer: BackgroundWriter | None = None) -> None:
         self.file = ColumnsFile(path)
+        self.writer = writer
 
     def load(self, version: str) -> CustomerSnapshot | None:
         loaded = self.file.load(CustomerTable, {"version": version})
@@ -140,7 +170,19 @@ class CustomerCacheFile:
 
     def save(self, snapshot: CustomerSnapshot) -> None:
         meta = {"version": snapshot.version, "seq": str(snapshot.seq)}
-        self.file.save(_fields(snapshot.customers), meta)
+        _save(self.file, self.writer, _fields(snapshot.customers), meta)
+
+
+def _save(
+    file: ColumnsFile,
+    writer: BackgroundWriter | None,
+    columns: Mapping[str, npt.NDArray[Any]],
+    meta: Mapping[str, str],
+) -> None:
+    if writer is None:
+        file.save(columns, meta)
+    else:
+        writer.submit(file, columns, meta)
 
 
 def _fields(table: Any) -> dict[str, npt.NDArray[Any]]:

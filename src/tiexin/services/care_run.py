@@ -201,6 +201,9 @@ def run_care(
             chunk_size=chunk_size,
             after_chunk=after_chunk,
         )
+    if cache is not None:
+        with _stage(report, "snapshots"):  # what is left of writing them
+            cache.flush()
     return report
 
 

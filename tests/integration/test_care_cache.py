@@ -32,7 +32,7 @@ from tiexin.config import Settings
 from tiexin.services.care_data import CareInputs, load_customers, load_inputs, patch_customers
 from tiexin.services.care_export import export_care_tasks
 from tiexin.services.care_import import import_customers, import_usage
-from tiexin.services.care_run import run_care
+from tiexin.services.care_run import CareRunReport, run_care
 from tiexin.services.care_tasks import record_outcome
 from tiexin.services.ingest import UnitOfWorkFactory
 
@@ -149,6 +149,11 @@ def _inputs(uow_factory: UnitOfWorkFactory, cache: CountingCache | None) -> Care
     return inputs
 
 
+def _run(uow_factory: UnitOfWorkFactory, cache: CountingCache) -> CareRunReport:
+    rules, catalog = default_care_rules(), demo_catalog()
+    return run_care(uow_factory, as_of=AS_OF, rules=rules, catalog=catalog, now=NOW, cache=cache)
+
+
 def _usage_version(uow_factory: UnitOfWorkFactory) -> str | None:
     with uow_factory() as uow:
         return uow.care.usage_version()
@@ -158,8 +163,7 @@ def test_the_next_run_uses_the_snapshot_the_first_kept(
     world: tuple[UnitOfWorkFactory, CountingCache],
 ) -> None:
     uow_factory, cache = world
-    rules, catalog = default_care_rules(), demo_catalog()
-    first = run_care(uow_factory, as_of=AS_OF, rules=rules, catalog=catalog, now=NOW, cache=cache)
+    first = _run(uow_factory, cache)
     assert cache.usage.hits == 0
     assert [u.version for u in cache.usage.saved] == [_usage_version(uow_factory)]
     assert first.by_rule["plan_fit"] > 0
@@ -167,7 +171,7 @@ def test_the_next_run_uses_the_snapshot_the_first_kept(
     # they were: the snapshot's rows still index them
     _assert_same_usage(_inputs(uow_factory, cache).usage, _inputs(uow_factory, None).usage)
     assert (cache.usage.hits, len(cache.usage.saved)) == (1, 1)
-    again = run_care(uow_factory, as_of=AS_OF, rules=rules, catalog=catalog, now=NOW, cache=cache)
+    again = _run(uow_factory, cache)
     assert (cache.usage.hits, len(cache.usage.saved)) == (2, 1)
     assert (again.stored, again.already_stored) == (0, first.planned)
 
@@ -257,14 +261,7 @@ def test_the_next_run_reads_only_the_customers_changed_since(
     world: tuple[UnitOfWorkFactory, CountingCache], tmp_path: Path
 ) -> None:
     uow_factory, cache = world
-    report = run_care(
-        uow_factory,
-        as_of=AS_OF,
-        rules=default_care_rules(),
-        catalog=demo_catalog(),
-        now=NOW,
-        cache=cache,
-    )
+    report = _run(uow_factory, cache)
     assert report.managers_assigned > 0  # changed after the snapshot was taken
     assert (cache.customers.hits, len(cache.customers.saved)) == (0, 1)
     _assert_same_customers(_inputs(uow_factory, cache).customers, _stored_customers(uow_factory))
@@ -374,14 +371,7 @@ def test_a_run_reports_the_time_left_writing_its_snapshots(
     world: tuple[UnitOfWorkFactory, CountingCache],
 ) -> None:
     uow_factory, cache = world
-    report = run_care(
-        uow_factory,
-        as_of=AS_OF,
-        rules=default_care_rules(),
-        catalog=demo_catalog(),
-        now=NOW,
-        cache=cache,
-    )
+    report = _run(uow_factory, cache)
     assert list(report.seconds)[-1] == "snapshots"
     assert len(cache.usage.saved) == len(cache.customers.saved) == 1
     assert (cache.files.folder / "usage.arrow").is_file()

@@ -116,7 +116,7 @@ class BackgroundWriter:
     ) -> None:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="care-cache")
-        self._pending.append((file.path, self._pool.submit(file.save, columns, meta)))
+        self._pending.append((file.path, self._pool.submit(file.write, columns, meta)))
 
     def wait(self) -> None:
         """Wait for the writes; one that failed is logged (the next run reads the database
@@ -130,8 +130,7 @@ class BackgroundWriter:
 
 class UsageCacheFile:
     def __init__(self, path: Path, writer: BackgroundWriter | None = None) -> None:
-        self.file = ColumnsFile(path)
-        self.writer = writer
+        self.file = ColumnsFile(path, writer)
 
     def load(self, version: str, first: date, end: date) -> UsageSnapshot | None:
         wanted = {"version": version, "first": str(first), "end": str(end)}
@@ -148,13 +147,12 @@ class UsageCacheFile:
             "end": str(snapshot.end),
             "customers": snapshot.customers,
         }
-        _save(self.file, self.writer, _fields(snapshot.usage), meta)
+        self.file.save(_fields(snapshot.usage), meta)
 
 
 class CustomerCacheFile:
     def __init__(self, path: Path, writer: BackgroundWriter | None = None) -> None:
-        self.file = ColumnsFile(path)
-        self.writer = writer
+        self.file = ColumnsFile(path, writer)
 
     def load(self, version: str) -> CustomerSnapshot | None:
         loaded = self.file.load(CustomerTable, {"version": version})
@@ -170,19 +168,7 @@ class CustomerCacheFile:
 
     def save(self, snapshot: CustomerSnapshot) -> None:
         meta = {"version": snapshot.version, "seq": str(snapshot.seq)}
-        _save(self.file, self.writer, _fields(snapshot.customers), meta)
-
-
-def _save(
-    file: ColumnsFile,
-    writer: BackgroundWriter | None,
-    columns: Mapping[str, npt.NDArray[Any]],
-    meta: Mapping[str, str],
-) -> None:
-    if writer is None:
-        file.save(columns, meta)
-    else:
-        writer.submit(file, columns, meta)
+        self.file.save(_fields(snapshot.customers), meta)
 
 
 def _fields(table: Any) -> dict[str, npt.NDArray[Any]]:
@@ -190,12 +176,20 @@ def _fields(table: Any) -> dict[str, npt.NDArray[Any]]:
 
 
 class ColumnsFile:
-    """Named numpy arrays of one length and fixed-width dtypes, with text metadata."""
+    """Named numpy arrays of one length and fixed-width dtypes, with text metadata; saved
+    through `writer` when there is one (in the background), else at once."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, writer: BackgroundWriter | None = None) -> None:
         self.path = path
+        self.writer = writer
 
     def save(self, columns: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, str]) -> None:
+        if self.writer is None:
+            self.write(columns, meta)
+        else:
+            self.writer.submit(self, columns, meta)
+
+    def write(self, columns: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, str]) -> None:
         arrays, fields = [], []
         for name, values in columns.items():
             if values.dtype.itemsize == 0:  # numpy's text of no width ("U0")

@@ -155,12 +155,8 @@ class SqlCareRepository:
         if new_version:
             values["version"] = uuid.uuid4().hex
         statement = update(care_data_versions).where(v.name == name).values(**values)
-        seq = self._db.execute(statement.returning(v.seq)).scalar()
-        if seq is not None:
-            return int(seq)
-        first = {"name": name, "version": uuid.uuid4().hex, "seq": 1, "changed_at": now}
-        self._db.execute(insert(care_data_versions).values(**first))
-        return 1
+        # migration 0010 gives every database its rows
+        return int(self._db.execute(statement.returning(v.seq)).scalar_one())
 
     def replace_staff(self, rows: Sequence[Values], now: datetime, *, retire_others: bool) -> None:
         """Add or update staff; with `retire_others`, staff not in `rows` become inactive."""
@@ -178,10 +174,9 @@ class SqlCareRepository:
     def customer_count(self) -> int:
         return int(self._db.execute(select(func.count()).select_from(care_customers)).scalar_one())
 
-    def customer_columns(self, changed_after: int | None = None) -> Columns:
-        """Every customer, or those written by a change after `changed_after`
-        (`customers_version`), column by column (CUSTOMER_COLUMNS), in no particular order."""
-        return read_columns(self._db, _customers_query(changed_after), _CUSTOMER_KINDS)
+    def customer_columns(self) -> Columns:
+        """Every customer, column by column (CUSTOMER_COLUMNS), in no particular order."""
+        return read_columns(self._db, _customers_query(), _CUSTOMER_KINDS)
 
     def usage_columns(self, first: date, end: date) -> Columns:
         """Usage of the months from `first` up to, not including, `end`, column by column
@@ -198,8 +193,9 @@ class SqlCareRepository:
         with_usage: bool = True,
         customers_changed_after: int | None = None,
     ) -> RunColumns:
-        """A care run's inputs, read at once: the customers (as `customer_columns` with
-        `customers_changed_after`); the usage of the months from `first` up to, not
+        """A care run's inputs, read at once: the customers (as `customer_columns`, or only
+        those written by a change after `customers_changed_after`, see `customers_version`);
+        the usage of the months from `first` up to, not
         including, `end` (USAGE_COLUMNS), unless not `with_usage`; and customer_id, rule_id,
         open (1 or 0) and created_on of the tasks that may still block a new one: those not
         closed, and those created on `since` or later, leaving out the tasks created on

@@ -29,7 +29,15 @@ from tiexin.care.model import CUSTOMER_COLUMNS, Customer, CustomerTable, UsageTa
 from tiexin.care.rules import default_care_rules
 from tiexin.care.world import demo_catalog
 from tiexin.config import Settings
-from tiexin.services.care_data import CareInputs, load_customers, load_inputs, patch_customers
+from tiexin.services.care_data import (
+    Assigned,
+    CareInputs,
+    CustomersSeen,
+    keep_customers,
+    load_customers,
+    load_inputs,
+    patch_customers,
+)
 from tiexin.services.care_export import export_care_tasks
 from tiexin.services.care_import import import_customers, import_usage
 from tiexin.services.care_run import CareRunReport, run_care
@@ -145,6 +153,8 @@ def _inputs(uow_factory: UnitOfWorkFactory, cache: CountingCache | None) -> Care
     with uow_factory() as uow:
         inputs = load_inputs(uow, default_care_rules(), AS_OF, cache)
     if cache is not None:
+        assert inputs.seen is not None
+        keep_customers(cache, inputs.seen, None)
         cache.flush()
     return inputs
 
@@ -262,9 +272,13 @@ def test_the_next_run_reads_only_the_customers_changed_since(
 ) -> None:
     uow_factory, cache = world
     report = _run(uow_factory, cache)
-    assert report.managers_assigned > 0  # changed after the snapshot was taken
+    assert report.managers_assigned > 0
     assert (cache.customers.hits, len(cache.customers.saved)) == (0, 1)
-    _assert_same_customers(_inputs(uow_factory, cache).customers, _stored_customers(uow_factory))
+    # the run's own assignments are in the snapshot: the next run reads no customer again
+    assert cache.customers.saved[0].seq == _customers_seq(uow_factory)
+    unchanged = _inputs(uow_factory, cache)
+    assert unchanged.seen is not None and unchanged.seen.changed == 0
+    _assert_same_customers(unchanged.customers, _stored_customers(uow_factory))
     assert cache.customers.hits == 1
     # an accepted plan change, a re-imported customer: read again, the rest from the snapshot
     export_care_tasks(uow_factory, tmp_path / "t.jsonl")
@@ -283,6 +297,45 @@ def test_the_next_run_reads_only_the_customers_changed_since(
     row = int(np.searchsorted(inputs.customers.customer_id, changed[0]))
     assert inputs.customers.balance_yuan[row] == -33.5
     assert cache.customers.hits == 2
+
+
+def _customers_seq(uow_factory: UnitOfWorkFactory) -> int:
+    with uow_factory() as uow:
+        version = uow.care.customers_version()
+    assert version is not None
+    return version[1]
+
+
+def test_assignments_after_another_change_are_not_labelled_as_the_only_change(
+    tmp_path: Path,
+) -> None:
+    read = CustomerTable.from_records([_customer("C1", account_manager_id="")])
+    assigned = CustomerTable.from_records([_customer("C1", account_manager_id="AM1")])
+    seen = CustomersSeen(CustomerSnapshot("v1", 7, read), changed=None)
+    cache = CountingCache.of(CareCacheFiles(tmp_path / "cache"))
+    # change 8 was someone else's (an import between the read and the assignment)
+    keep_customers(cache, seen, Assigned(assigned, seq=9, count=1))
+    keep_customers(cache, seen, Assigned(assigned, seq=8, count=1))
+    assert [(s.seq, s.customers.account_manager_id.tolist()) for s in cache.customers.saved] == [
+        (7, [""]),
+        (8, ["AM1"]),
+    ]
+
+
+def test_a_new_customer_writes_the_customer_snapshot_again(
+    world: tuple[UnitOfWorkFactory, CountingCache], tmp_path: Path
+) -> None:
+    uow_factory, cache = world
+    _inputs(uow_factory, cache)
+    customer = "ZZ1,13900000999,新客户,1990-06-01,gold,岚城,青石县,p58,20,0,,,2024-01-01"
+    import_customers(uow_factory, write_csv(tmp_path / "c.csv", CUSTOMER_HEADER, customer))
+    with_new = _inputs(uow_factory, cache)
+    assert with_new.seen is not None and with_new.seen.changed is None  # all read again
+    assert len(cache.customers.saved) == 2
+    # and only once: the next run patches from the new snapshot
+    after = _inputs(uow_factory, cache)
+    assert after.seen is not None and after.seen.changed == 0
+    assert cache.customers.hits == 2 and len(cache.customers.saved) == 2
 
 
 def test_many_changes_write_the_customer_snapshot_again(

@@ -42,6 +42,25 @@ _STRING_COLUMNS = ("customer_id", "msisdn", "name", "branch", "county", "plan_id
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class CustomersSeen:
+    """The customers a run read, as a snapshot labelled with the last change it holds for
+    certain, and how many of them were read from the database rather than taken from the kept
+    snapshot (None: all of them, there being no snapshot or a new customer)."""
+
+    snapshot: CustomerSnapshot
+    changed: int | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Assigned:
+    """The customers with a run's account-manager assignments, stored as change `seq`."""
+
+    customers: CustomerTable
+    seq: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class CareInputs:
     customers: CustomerTable
     usage: UsageTable
@@ -50,6 +69,7 @@ class CareInputs:
     history: TaskHistory
     grants: dict[str, list[date]]
     loads: dict[str, int]  # open tasks per assignee
+    seen: CustomersSeen | None = None  # with a cache: what `keep_customers` may save
 
 
 def customer_digest(ids: npt.NDArray[np.str_]) -> str:
@@ -119,15 +139,6 @@ def usage_table(columns: Mapping[str, npt.NDArray[Any]], customers: CustomerTabl
     )
 
 
-def _patched_snapshot(
-    uow: SqlUnitOfWork, kept: CustomerSnapshot, changed: CustomerTable
-) -> CustomerTable:
-    """The kept customers with the changed ones as they are now; all customers read again
-    when one of them is new."""
-    patched = patch_customers(kept.customers, changed)
-    return patched if patched is not None else load_customers(uow)
-
-
 def patch_customers(base: CustomerTable, changed: CustomerTable) -> CustomerTable | None:
     """`base` with the rows of the `changed` customers replaced by theirs; None when one of
     them is not in `base` (a new customer changes every row's place). A column in which
@@ -180,7 +191,8 @@ def load_inputs(
     (tasks, grants, their load) is left out, so a rerun plans exactly what the first run
     planned and storing it again adds nothing. With a `cache`, the customers are its
     snapshot with the customers changed since read again, and the usage is its snapshot when
-    that is of the stored usage's version, months and customers; what was read is kept."""
+    that is of the stored usage's version, months and customers; the usage read is kept, and
+    the customers read are returned for `keep_customers`."""
     end = month_start(as_of)
     first = add_months(end, -usage_months(rules))
     cooldown = max((r.cooldown_days for r in rules.rules), default=0)
@@ -200,12 +212,16 @@ def load_inputs(
         customers_changed_after=kept_customers.seq if kept_customers else None,
     )
     customers = customer_table(read.customers)
+    changed: int | None = None  # customers read from the database; None: all of them
     if kept_customers is not None:
-        customers = _patched_snapshot(uow, kept_customers, customers)
-    if cache is not None and customers_version is not None:
-        changed = len(read.customers["customer_id"])  # all, without a snapshot
-        if kept_customers is None or changed > len(customers) * RESAVE_SHARE:
-            cache.customers.save(CustomerSnapshot(*customers_version, customers))
+        patched = patch_customers(kept_customers.customers, customers)
+        if patched is not None:
+            changed, customers = len(customers.customer_id), patched
+        else:  # a new customer changes every row's place
+            customers = load_customers(uow)
+    seen = None
+    if customers_version is not None:
+        seen = CustomersSeen(CustomerSnapshot(*customers_version, customers), changed)
     digest = customer_digest(customers.customer_id) if cache is not None else ""
     if kept_usage is not None and kept_usage.customers == digest:
         usage = kept_usage.usage
@@ -228,4 +244,18 @@ def load_inputs(
         history=history,
         grants=uow.care.grants(excluding=as_of),
         loads=uow.care.open_loads(excluding=as_of),
+        seen=seen,
     )
+
+
+def keep_customers(cache: CareCache, seen: CustomersSeen, assigned: Assigned | None) -> None:
+    """Save the customers a run read for the next run, when they were all read or more than
+    RESAVE_SHARE of them changed since the kept snapshot. When the run's manager assignments
+    were the only change after the read, the saved customers include them: otherwise the next
+    run would read every customer this one gave a manager again."""
+    snapshot, changed = seen.snapshot, seen.changed
+    if assigned is not None and assigned.seq == snapshot.seq + 1:
+        snapshot = CustomerSnapshot(snapshot.version, assigned.seq, assigned.customers)
+        changed = None if changed is None else changed + assigned.count
+    if changed is None or changed > len(snapshot.customers.customer_id) * RESAVE_SHARE:
+        cache.customers.save(snapshot)

@@ -39,7 +39,14 @@ from tiexin.care.schedule import sms_send_time
 from tiexin.domain.catalog import Catalog
 from tiexin.domain.errors import TiexinError
 from tiexin.domain.operator_time import OPERATOR_TIMEZONE  # quiet hours are wall-clock times
-from tiexin.services.care_data import CareInputs, load_customers, load_inputs, staff_list
+from tiexin.services.care_data import (
+    Assigned,
+    CareInputs,
+    keep_customers,
+    load_customers,
+    load_inputs,
+    staff_list,
+)
 from tiexin.services.ingest import UnitOfWorkFactory
 
 CHUNK_TASKS = 5_000
@@ -94,7 +101,8 @@ def assign_managers(uow_factory: UnitOfWorkFactory, *, now: datetime | None = No
 
 def _store_managers(
     uow: SqlUnitOfWork, decisions: Sequence[ManagerAssignment], now: datetime
-) -> None:
+) -> int | None:
+    """Returns the number of the change (`customers_version`), None when nothing changed."""
     rows = [
         {
             "customer_id": d.customer_id,
@@ -104,7 +112,7 @@ def _store_managers(
         }
         for d in decisions
     ]
-    uow.care.set_account_managers(rows, now)
+    return uow.care.set_account_managers(rows, now)
 
 
 def _with_managers(
@@ -182,10 +190,13 @@ def run_care(
             stored = uow.care.task_ids_created_on(as_of)
         with _stage(report, "account managers"):
             decisions = assign_account_managers(inputs.customers, inputs.staff)
-            _store_managers(uow, decisions, now)
+            seq = _store_managers(uow, decisions, now)
             uow.commit()
             customers = _with_managers(inputs.customers, decisions)
     report.managers_assigned = len(decisions)
+    if cache is not None and inputs.seen is not None:
+        managers = Assigned(customers, seq, len(decisions)) if seq is not None else None
+        keep_customers(cache, inputs.seen, managers)
     with _stage(report, "plan"):
         tasks = planner(customers, inputs, catalog, rules, as_of)
     with _stage(report, "assign"):

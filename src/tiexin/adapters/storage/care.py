@@ -260,10 +260,11 @@ class SqlCareRepository:
         """Messages given column by column."""
         insert_columns(self._db, sms_outbox, columns)
 
-    def set_account_managers(self, rows: Sequence[Values], now: datetime) -> None:
-        """rows: customer_id, from_staff_id, to_staff_id, reason; history kept."""
+    def set_account_managers(self, rows: Sequence[Values], now: datetime) -> int | None:
+        """rows: customer_id, from_staff_id, to_staff_id, reason; history kept. Returns the
+        number of the change (`customers_version`), None when there was none."""
         if not rows:
-            return
+            return None
         seq = self._changed(CUSTOMER_DATA, now)
         changes = [
             {
@@ -276,6 +277,7 @@ class SqlCareRepository:
         ]
         update_rows(self._db, care_customers, changes, "customer_id")
         insert_rows(self._db, care_manager_history, [{**r, "at": now} for r in rows])
+        return seq
 
     # ---- tasks ----
 

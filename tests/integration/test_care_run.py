@@ -272,9 +272,27 @@ def test_a_manager_assigned_in_the_run_takes_the_visit_under_the_full_id(
 
 
 def test_a_run_on_an_in_memory_database_stores_its_tasks(tmp_path: Path) -> None:
-    # the tasks are written from a thread of their own: it must see the same database
+    # managers and tasks are written from threads of their own: they must see the same database
     in_memory = storage("sqlite://", tmp_path / "var")
-    _small_base(in_memory, tmp_path)
+    import_world(in_memory, tmp_path / "world", customers=400, as_of=AS_OF)
     report = _run(in_memory, AS_OF)
-    assert report.stored >= 2  # C1's birthday and grace credit
+    assert report.stored > 0 and report.managers_assigned > 0
     assert len(_tasks(in_memory, tmp_path / "t.jsonl")) == report.stored
+    assert assign_managers(in_memory) == 0
+
+
+def test_managers_assigned_before_planning_failed_are_kept_and_no_task_is(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    # the assignments are stored while the tasks are planned: a failed plan waits for them
+    import_world(uow_factory, tmp_path / "world", customers=200, as_of=AS_OF)
+
+    def failing(*_: Any) -> list[Any]:
+        raise RuntimeError("planner lost")
+
+    with pytest.raises(RuntimeError, match="planner lost"):
+        _run(uow_factory, AS_OF, planner=failing)
+    assert assign_managers(uow_factory) == 0
+    assert _tasks(uow_factory, tmp_path / "t.jsonl") == []
+    report = _run(uow_factory, AS_OF)
+    assert report.managers_assigned == 0 and report.stored == report.planned > 0

@@ -1,5 +1,5 @@
-"""Command line of the care engine: imports, `care run/assign/outcome`, `sms send`, exports and
-`synth world`. Registered on the main app by `tiexin.cli`."""
+"""Command line of the care engine: imports, `care run/assign/outcome`, `care rules check`,
+`sms send`, exports and `synth world`. Registered on the main app by `tiexin.cli`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tiexin.bootstrap import care_cache, open_storage
 from tiexin.config import Settings
 from tiexin.domain.errors import TiexinError
 from tiexin.domain.operator_time import operator_today
+from tiexin.services.care_data import read_rules
 from tiexin.services.care_export import export_care_tasks, export_customers, export_sms
 from tiexin.services.care_import import (
     ImportReport,
@@ -45,6 +46,8 @@ from tiexin.terminal import make_console, user_errors
 care_app = typer.Typer(help="Proactive care of VIP customers.", no_args_is_help=True)
 trip_app = typer.Typer(help="Planned trips that can carry visits.", no_args_is_help=True)
 care_app.add_typer(trip_app, name="trip")
+rules_app = typer.Typer(help="Check care rules files.", no_args_is_help=True)
+care_app.add_typer(rules_app, name="rules")
 sms_app = typer.Typer(help="The SMS outbox.", no_args_is_help=True)
 synth_app = typer.Typer(help="Synthetic data for demos and benchmarks.", no_args_is_help=True)
 
@@ -230,6 +233,23 @@ def _print_run(report: CareRunReport) -> None:
     console.print(f"Time by stage: {stages}")
 
 
+@rules_app.command("check")
+@user_errors
+def care_rules_check(
+    file: Annotated[Path, typer.Argument(help="Care rules YAML (docs/care-rules.md).")],
+) -> None:
+    """Validate a care rules file the way `care run` loads it; errors name the file and line."""
+    rules = read_rules(file)
+    count = f"{len(rules.rules)} rule" + ("" if len(rules.rules) == 1 else "s")
+    # markup off: paths and rule ids are the user's text, and "[x]" in them is not a style
+    console.print(f"{file}: valid care rules, version {rules.version}, {count}", markup=False)
+    for rule in rules.rules:
+        console.print(
+            f"  {rule.id}: type {rule.type}, channel {rule.channel}, tiers {'/'.join(rule.tiers)}",
+            markup=False,
+        )
+
+
 @care_app.command("assign")
 @user_errors
 def care_assign() -> None:
@@ -313,7 +333,10 @@ def sms_send(rules: RulesOption = None) -> None:
     if report.quiet_until is not None:
         console.print(f"Quiet hours: nothing sent before {report.quiet_until:%Y-%m-%d %H:%M}")
         return
-    console.print(f"Sent {report.sent} SMS, {len(report.failed)} failed (retried later)")
+    console.print(
+        f"Sent {report.sent} SMS, {len(report.failed)} failed (retried later), "
+        f"{report.withdrawn} withdrawn (their tasks had moved on)"
+    )
     for line in report.failed[:SHOWN_ERRORS]:
         console.print(f"[red]Failed[/]: {line}", highlight=False, soft_wrap=True)
 

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.support.care import (
@@ -85,6 +86,23 @@ def test_reimporting_customers_updates_them_and_keeps_manager_history(
     assert [(h.from_staff_id, h.to_staff_id, h.reason) for h in history] == [
         ("AM1", "AM2", "imported")
     ]
+
+
+def test_a_customers_file_may_leave_out_its_optional_columns(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    import_customers(uow_factory, write_csv(tmp_path / "a.csv", CUSTOMER_HEADER, customer("C1")))
+    columns = CUSTOMER_HEADER.split(",")
+    kept = [i for i, c in enumerate(columns) if c not in ("points_expiry", "account_manager_id")]
+    row = customer("C1", balance="-1.00", manager="").split(",")
+    header, line = (",".join(values[i] for i in kept) for values in (columns, row))
+    report = import_customers(uow_factory, write_csv(tmp_path / "b.csv", header, line))
+    assert (report.imported, report.error_count) == (1, 0)
+    with uow_factory() as uow:
+        table = load_customers(uow)
+    # a missing column is an empty value: the stored manager stays, the expiry is gone
+    assert (table.account_manager_id[0], table.balance_yuan[0]) == ("AM1", -1.0)
+    assert np.isnat(table.points_expiry[0])
 
 
 def test_usage_reimport_replaces_the_month_without_duplicates(

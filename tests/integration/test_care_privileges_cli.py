@@ -1,6 +1,6 @@
 """`tiexin care redeem` and `tiexin care trip add` on SQLite and PostgreSQL: balances per
 calendar year, a redemption beyond the balance refused with nothing written, a custom
-privileges file, trips checked against the staff list."""
+privileges file, trips checked against the staff list and their places."""
 
 from __future__ import annotations
 
@@ -97,6 +97,8 @@ def test_trip_add_stores_places_of_known_staff_only(env: dict[str, str]) -> None
         app, ["care", "trip", "add", "XX", "--date", "2025-03-12", "--area", "a"], env=env
     )
     assert unknown.exit_code == 2 and "no active staff member 'XX'" in _said(unknown)
-    blank = runner.invoke(app, [*args, "--area", " "], env=env)
-    assert blank.exit_code == 2 and "at least one county" in _said(blank)
+    for area in ("a/b/c", "a/", "/b", " ", ""):
+        bad = runner.invoke(app, [*args, "--area", "白沙县", "--area", area], env=env)
+        assert bad.exit_code == 2, (area, bad.output)
+        assert f"{area!r} is not a county or county/township" in _said(bad)
     assert _count(env, care_trips) == 1

@@ -7,7 +7,7 @@ import gc
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -296,3 +296,45 @@ def test_managers_assigned_before_planning_failed_are_kept_and_no_task_is(
     assert _tasks(uow_factory, tmp_path / "t.jsonl") == []
     report = _run(uow_factory, AS_OF)
     assert report.managers_assigned == 0 and report.stored == report.planned > 0
+
+
+def test_only_calls_still_to_make_count_against_a_phone_managers_capacity(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    import_world(uow_factory, tmp_path / "world", customers=400, as_of=AS_OF, phone_capacity=4)
+    _run(uow_factory, AS_OF)
+    calls = [t for t in _tasks(uow_factory, tmp_path / "a.jsonl") if t["assignee"]]
+    calls = [t for t in calls if t["channel"] == "call"]
+    manager = calls[0]["assignee"]
+    mine = [t["task_id"] for t in calls if t["assignee"] == manager]
+    assert len(mine) == 4  # full
+    # reached and settled, reached, not reached: only the last is still to be called
+    for task_id, moves in zip(
+        mine, (["accepted", "closed"], ["declined"], ["contacted"], ["unreachable"]), strict=True
+    ):
+        for outcome in moves:
+            record_outcome(uow_factory, task_id, outcome, "wang", now=NOW)
+    next_day = AS_OF + timedelta(days=1)
+    with uow_factory() as uow:
+        loads = load_inputs(uow, default_care_rules(), next_day).loads
+    assert loads[manager] == 1
+    assert all(n == 4 for who, n in loads.items() if who != manager)
+    _run(uow_factory, next_day)
+    new = [t for t in _tasks(uow_factory, tmp_path / "b.jsonl") if t["created_on"] != "2025-03-10"]
+    # the others are still full: whatever new calls get a phone manager go to this one
+    assigned = [t["assignee"] for t in new if t["channel"] == "call" and t["assignee"]]
+    assert assigned and set(assigned) == {manager} and len(assigned) <= 3
+
+
+def test_the_task_export_is_the_same_file_on_both_databases(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    exports = []
+    for name, url in (("sqlite", f"sqlite:///{tmp_path / 'lite.db'}"), ("pg", postgres_url)):
+        uow_factory = storage(url, tmp_path / name)
+        import_world(uow_factory, tmp_path / f"world-{name}", customers=200, as_of=AS_OF)
+        _run(uow_factory, AS_OF)
+        export_care_tasks(uow_factory, tmp_path / f"{name}.jsonl")
+        exports.append((tmp_path / f"{name}.jsonl").read_bytes())
+    # facts keys by name: JSONB would otherwise give its own order
+    assert exports[0] == exports[1] and exports[0].count(b"\n") > 10

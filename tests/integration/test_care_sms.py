@@ -12,14 +12,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 
 from tests.support.care import import_world, storage
 from tiexin.adapters.sms import HttpGatewaySender, OutboxFileSender
+from tiexin.adapters.storage.engine import make_engine, migrate
+from tiexin.adapters.storage.tables import care_tasks, sms_outbox
 from tiexin.care.rules import default_care_rules
 from tiexin.care.world import demo_catalog
 from tiexin.services.care_export import export_care_tasks, export_sms
 from tiexin.services.care_run import run_care
 from tiexin.services.care_sms import send_due_sms
+from tiexin.services.care_tasks import record_outcome
 from tiexin.services.ingest import UnitOfWorkFactory
 
 AS_OF = date(2025, 3, 10)
@@ -142,3 +147,71 @@ def test_an_unreachable_gateway_is_reported(uow_factory: UnitOfWorkFactory) -> N
     sender = HttpGatewaySender("http://127.0.0.1:9/sms", sender="10088", timeout_s=2)
     report = send_due_sms(uow_factory, sender, quiet=QUIET, now=MORNING)
     assert report.sent == 0 and "gateway unreachable" in report.failed[0]
+
+
+def test_a_message_whose_task_moved_on_is_withdrawn_not_sent(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    _run(uow_factory, MORNING)
+    export_care_tasks(uow_factory, tmp_path / "t.jsonl")
+    tasks = _lines(tmp_path / "t.jsonl")
+    calls = [t["task_id"] for t in tasks if t["channel"] == "call"][:3]
+    sms = [t["task_id"] for t in tasks if t["channel"] == "sms"][:2]
+    # the customer was called before the notice went out, or the task was dropped
+    record_outcome(uow_factory, calls[0], "declined", "wang", now=MORNING)
+    record_outcome(uow_factory, calls[1], "closed", "wang", now=MORNING)
+    record_outcome(uow_factory, calls[2], "unreachable", "wang", now=MORNING)
+    record_outcome(uow_factory, sms[0], "closed", "wang", now=MORNING)
+    record_outcome(uow_factory, sms[1], "contacted", "wang", now=MORNING)  # still to be sent
+    outbox = tmp_path / "outbox.jsonl"
+    report = send_due_sms(uow_factory, OutboxFileSender(outbox), quiet=QUIET, now=MORNING)
+    assert report.withdrawn == 4
+    assert not {calls[0], calls[1], calls[2], sms[0]} & {m["id"] for m in _lines(outbox)}
+    assert sms[1] in {m["id"] for m in _lines(outbox)}
+    export_sms(uow_factory, tmp_path / "s.jsonl")
+    status = {m["task_id"]: m["status"] for m in _lines(tmp_path / "s.jsonl")}
+    assert [status[t] for t in (*calls, *sms)] == ["withdrawn"] * 4 + ["sent"]
+    export_care_tasks(uow_factory, tmp_path / "after.jsonl")
+    after = {t["task_id"]: t["status"] for t in _lines(tmp_path / "after.jsonl")}
+    # a delivered SMS closes its task from any state; withdrawn notices move nothing
+    assert [after[t] for t in (*calls, *sms)] == [
+        "declined",
+        "closed",
+        "unreachable",
+        "closed",
+        "closed",
+    ]
+    again = send_due_sms(uow_factory, OutboxFileSender(outbox), quiet=QUIET, now=MORNING)
+    assert (again.sent, again.withdrawn) == (0, 0)
+
+
+def test_messages_queued_before_withdrawal_existed_can_be_withdrawn(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, "0010")
+    at = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
+    task = {
+        "task_id": "T1", "customer_id": "C1", "rule_id": "r", "rule_type": "birthday",
+        "rules_version": "v", "created_on": AS_OF, "channel": "call", "priority": 1,
+        "due": AS_OF, "status": "closed", "open_slot": None, "assignee": None,
+        "assign_reason": "no_capacity", "facts": {}, "explanation_zh": "", "explanation_en": "",
+        "script": "", "note": None, "created_at": at, "updated_at": at,
+    }  # fmt: skip
+    message = {
+        "task_id": "T1", "kind": "pre_notice", "msisdn": "13900000001", "text": "x",
+        "send_at": at, "status": "queued", "attempts": 0, "last_error": None, "sent_at": None,
+        "created_at": at,
+    }  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(insert(care_tasks), task)
+        connection.execute(insert(sms_outbox), message)
+    migrate(engine)
+    outbox = tmp_path / "outbox.jsonl"
+    uow_factory = storage(database_url, tmp_path / "var")
+    report = send_due_sms(uow_factory, OutboxFileSender(outbox), quiet=QUIET, now=MORNING)
+    assert (report.sent, report.withdrawn, report.failed) == (0, 1, [])
+    assert not outbox.exists()
+    with engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(update(sms_outbox).values(status="lost"))
+    engine.dispose()

@@ -128,7 +128,7 @@ def queue(uow: SqlUnitOfWork, *call_ids: str, content_hash: str = HASH_A) -> Non
 def test_migrate_twice_and_tables_match_the_migration(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0010"
+        assert MigrationContext.configure(connection).get_current_revision() == "0011"
         opts = {"compare_type": True, "include_object": include_object_for(engine.dialect.name)}
         context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, metadata) == []

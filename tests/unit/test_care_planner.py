@@ -109,6 +109,30 @@ def test_points_expiry_offers_the_dearest_affordable_reward() -> None:
     assert not only(plan([rich], date(2025, 4, 1)), "points_expiry")  # already expired
 
 
+@pytest.mark.parametrize(
+    ("customer", "rule_id", "english"),
+    [
+        (replace(BASE, birthday=date(1990, 3, 11)), "birthday", "(in 1 day);"),
+        (replace(BASE, birthday=date(1990, 3, 13)), "birthday", "(in 3 days);"),
+        (
+            replace(BASE, points=1500, points_expiry=date(2025, 3, 11)),
+            "points_expiry",
+            "(in 1 day);",
+        ),
+        (
+            replace(BASE, points=1500, points_expiry=date(2025, 3, 31)),
+            "points_expiry",
+            "(in 21 days);",
+        ),
+    ],
+)
+def test_english_explanations_count_one_day_in_the_singular(
+    customer: Customer, rule_id: str, english: str
+) -> None:
+    (task,) = only(plan([customer], date(2025, 3, 10)), rule_id)
+    assert english in task.explanation_en
+
+
 GRACE = GraceParams(amount_yuan=10, period="month", valid_days=15)
 
 

@@ -161,3 +161,19 @@ def test_unquoted_quiet_hours_are_explained() -> None:
 
 def test_invalid_yaml_names_its_line() -> None:
     assert error("version: 1\nrules: [\n  - id: x\n").line >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("rules: []\n", "care.yaml:1: the care rules file needs 'version'"),
+        ("version: 1\n", "care.yaml:1: the care rules file needs 'rules'"),
+        ("- 1\n", "care.yaml:1: the care rules file must be a mapping"),
+        (
+            "version: 1\nrules: []\nrulez: 1\n",
+            "care.yaml:3: unknown key 'rulez' in the care rules file; did you mean 'rules'?",
+        ),
+    ],
+)
+def test_problems_of_the_whole_file_read_as_english(text: str, message: str) -> None:
+    assert str(error(text)) == message

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from tiexin.care.trips import Match, Trip, area_match, normalise_area, suggest_carriers
+from tiexin.care.trips import (
+    AreaError,
+    Match,
+    Trip,
+    area_match,
+    normalise_area,
+    suggest_carriers,
+)
 
 D = date(2025, 3, 12)
 
@@ -28,11 +35,17 @@ def test_area_match(area: str, county: str, township: str | None, expected: Matc
 
 
 @pytest.mark.parametrize(
-    ("text", "stored"),
-    [(" 青石县 / 大坪镇 ", "青石县/大坪镇"), ("青石县/", "青石县"), ("青石县", "青石县")],
+    ("text", "stored"), [(" 青石县 / 大坪镇 ", "青石县/大坪镇"), (" 青石县 ", "青石县")]
 )
 def test_normalise_area(text: str, stored: str) -> None:
     assert normalise_area(text) == stored
+
+
+@pytest.mark.parametrize("text", ["a/b/c", "青石县/", "/大坪镇", "青石县/ ", "/", "", "  "])
+def test_an_area_is_a_county_or_county_township(text: str) -> None:
+    with pytest.raises(AreaError, match="is not a county or county/township") as raised:
+        normalise_area(text)
+    assert repr(text) in str(raised.value)
 
 
 def _trip(trip_id: int, staff: str, day: date, *areas: str) -> Trip:

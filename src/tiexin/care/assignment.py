@@ -140,8 +140,9 @@ def assign_tasks(
     staff: Iterable[Staff],
     open_tasks: Mapping[str, int] | None = None,
 ) -> list[TaskAssignment]:
-    """Assign new tasks, in the order given. Calls go to phone managers (capacity: tasks a
-    day, counting `open_tasks` already on their list), most urgent first, same branch first;
+    """Assign new tasks, in the order given. Calls go to phone managers (capacity: calls a
+    day, counting `open_tasks`, the calls still to make on their list), most urgent first,
+    same branch first;
     a call nobody has room for stays unassigned for a supervisor. Visits go to the customer's
     account manager; SMS need no one."""
     people = list(staff)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from tiexin.care.dates import days_until_birthdays
 from tiexin.care.model import TIERS, Finding
 from tiexin.care.params import BirthdayParams
-from tiexin.care.templates import format_fact
+from tiexin.care.templates import count_days, format_fact
 
 if TYPE_CHECKING:
     from tiexin.care.context import PlanContext
@@ -29,20 +29,20 @@ def find(
 ) -> Iterator[Finding]:
     days = days_until_birthdays(ctx.customers.birthday[rows], ctx.as_of)
     near = days <= params.within_days
-    for row, until in zip(rows[near], days[near], strict=True):
-        celebrated = ctx.as_of + timedelta(days=int(until))
+    for row, until in zip(rows[near], days[near].tolist(), strict=True):
+        celebrated = ctx.as_of + timedelta(days=until)
         tier = TIERS[int(ctx.customers.tier[row])]
         waiver = params.waiver_yuan.get(tier, 0.0)
         yield Finding(
             row=int(row),
-            facts={"birthday": celebrated, "days_until": int(until), "waiver_yuan": waiver},
+            facts={"birthday": celebrated, "days_until": until, "waiver_yuan": waiver},
             deadline=celebrated,
             explanation_zh=(
-                f"客户生日是 {celebrated.isoformat()}（{int(until)} 天后），"
+                f"客户生日是 {celebrated.isoformat()}（{until} 天后），"
                 f"可享生日账单减免 {format_fact(waiver)} 元。"
             ),
             explanation_en=(
-                f"The customer's birthday is on {celebrated.isoformat()} (in {int(until)} days); "
+                f"The customer's birthday is on {celebrated.isoformat()} (in {count_days(until)}); "
                 f"the birthday bill waiver is {format_fact(waiver)} yuan."
             ),
         )

@@ -34,6 +34,10 @@ CUSTOMER_COLUMNS = (
 )
 USAGE_COLUMNS = ("customer_id", "month", "voice_minutes", "data_gb", "sms", "bill_yuan")
 VIP_TIERS = ("diamond", "gold", "silver")
+# The states of a task whose customer is still to be called: they count against a phone
+# manager's capacity. Once the customer is reached (contacted), an outcome is recorded or the
+# task is closed, the call is made.
+CALL_PENDING = ("open", "notified", "callback", "unreachable")
 NO_TIER = TIERS.index("none")
 
 

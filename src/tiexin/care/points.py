@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from tiexin.care.model import Finding
 from tiexin.care.params import PointsParams, Redemption
+from tiexin.care.templates import count_days
 
 if TYPE_CHECKING:
     from tiexin.care.context import PlanContext
@@ -53,7 +54,7 @@ def _finding(row: int, points: int, expiry: date, days: int, reward: Redemption)
             f"可兑换{reward.item}（{reward.points} 分）。"
         ),
         explanation_en=(
-            f"The customer's {points} points expire on {expiry.isoformat()} (in {days} days); "
-            f"they can buy {reward.item_en} ({reward.points} points)."
+            f"The customer's {points} points expire on {expiry.isoformat()} "
+            f"(in {count_days(days)}); they can buy {reward.item_en} ({reward.points} points)."
         ),
     )

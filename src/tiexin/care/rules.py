@@ -239,9 +239,11 @@ class _Reader:
     # ---- the file ----
 
     def rules(self, data: Any) -> CareRules:
-        data = self.mapping(data, _TOP_KEYS, "the care rules", 1)
-        version = str(self.value(data, "version", (str, int, float), "the care rules", _MISSING))
-        raw = self.value(data, "rules", list, "the care rules", _MISSING)
+        # "file", not "rules", so that messages read "the care rules file needs 'version'"
+        what = "the care rules file"
+        data = self.mapping(data, _TOP_KEYS, what, 1)
+        version = str(self.value(data, "version", (str, int, float), what, _MISSING))
+        raw = self.value(data, "rules", list, what, _MISSING)
         rules = tuple(self.rule(r, self.line_of(data, "rules")) for r in raw)
         seen: set[str] = set()
         for rule in rules:

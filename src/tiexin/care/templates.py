@@ -57,6 +57,11 @@ def format_fact(value: FactValue) -> str:
     return str(value)
 
 
+def count_days(count: int) -> str:
+    """A number of days as an English explanation says it: "1 day", "3 days"."""
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def render(template: str, facts: Mapping[str, FactValue]) -> str:
     """Fill a checked template; every placeholder must be a key of `facts`. Only the facts the
     template shows are formatted: tasks carry more facts than their script shows, and the

@@ -44,10 +44,17 @@ def parse_area(text: str) -> tuple[str, str | None]:
     return county, township or None
 
 
+class AreaError(ValueError):
+    """A place that is not a county or a `county/township`."""
+
+
 def normalise_area(text: str) -> str:
-    """An area as stored: parts stripped, an empty township dropped."""
-    county, township = parse_area(text)
-    return f"{county}{AREA_SEPARATOR}{township}" if township else county
+    """An area as stored: parts stripped. AreaError for more than one separator or an empty
+    part ("青石县/", "/大坪镇", ""), which would match no customer or the wrong ones."""
+    parts = [part.strip() for part in text.split(AREA_SEPARATOR)]
+    if len(parts) > 2 or not all(parts):
+        raise AreaError(f"{text!r} is not a county or county{AREA_SEPARATOR}township")
+    return AREA_SEPARATOR.join(parts)
 
 
 def area_match(area: str, county: str, township: str | None) -> Match | None:

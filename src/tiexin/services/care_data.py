@@ -68,7 +68,7 @@ class CareInputs:
     risk_flags: dict[str, str]
     history: TaskHistory
     grants: dict[str, list[date]]
-    loads: dict[str, int]  # open tasks per assignee
+    loads: dict[str, int]  # tasks still to be called per assignee (CALL_PENDING)
     seen: CustomersSeen | None = None  # with a cache: what `keep_customers` may save
 
 
@@ -87,6 +87,8 @@ def read_rules(path: Path | None) -> CareRules:
         raise TiexinError(f"{path}: care rules file not found")
     try:
         return load_care_rules(path)
+    except UnicodeDecodeError as exc:
+        raise TiexinError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except CareRulesError as exc:
         raise TiexinError(str(exc)) from None
 
@@ -243,7 +245,7 @@ def load_inputs(
         risk_flags=uow.care.risk_flags(),
         history=history,
         grants=uow.care.grants(excluding=as_of),
-        loads=uow.care.open_loads(excluding=as_of),
+        loads=uow.care.pending_calls(excluding=as_of),
         seen=seen,
     )
 

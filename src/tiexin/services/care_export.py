@@ -44,7 +44,9 @@ def task_records(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
             "priority": row["priority"],
             "due": _plain(row["due"]),
             "status": row["status"],
-            "facts": row["facts"],
+            # by name: PostgreSQL's JSONB keeps its own key order, and an export must not
+            # depend on the database
+            "facts": dict(sorted(row["facts"].items())),
             "explanation": {"zh": row["explanation_zh"], "en": row["explanation_en"]},
             "script": row["script"],
             "note": row["note"],

@@ -2,7 +2,8 @@
 
 Each result is stored as it happens (its own transaction), so a crash re-sends at most the one
 message in flight; the task id travels as the message id for a gateway to drop a repeat. A
-failed message stays queued with its error and is tried again later: nothing is lost.
+failed message stays queued with its error and is tried again later: nothing is lost. A
+message whose task has moved on (`_after_delivery`) is withdrawn: kept, never sent.
 """
 
 from __future__ import annotations
@@ -26,14 +27,19 @@ SMS_ACTOR = "sms"
 @dataclass
 class SmsReport:
     sent: int = 0
+    withdrawn: int = 0  # not sent: their tasks had moved on (`_after_delivery`)
     failed: list[str] = field(default_factory=list)  # "task id: reason", retried later
     quiet_until: datetime | None = None  # set when nothing was sent because of quiet hours
 
 
-def _after_delivery(kind: str) -> tuple[str, str]:
-    """The task's move once its SMS is delivered: a pre-notice means the customer was told a
-    call is coming; an SMS task is done once its message is delivered."""
-    return ("open", "notified") if kind == "pre_notice" else ("open", "closed")
+def _after_delivery(kind: str, task_status: str) -> str | None:
+    """The task's status once its message is delivered, None to withdraw the message instead.
+    A pre-notice tells the customer a call is coming: only worth sending while nobody has
+    called (the task is open), and its delivery makes the task notified. An SMS task's message
+    is the service itself: sent unless the task was closed first, and it closes the task."""
+    if kind == "pre_notice":
+        return "notified" if task_status == "open" else None
+    return "closed" if task_status != "closed" else None
 
 
 def send_due_sms(
@@ -67,7 +73,14 @@ def _send_one(
     now: datetime,
     report: SmsReport,
 ) -> None:
-    task_id, kind = message.task_id, message.kind
+    task_id = message.task_id
+    to_status = _after_delivery(message.kind, message.task_status)
+    if to_status is None:
+        with uow_factory() as uow:
+            uow.care.sms_withdrawn(task_id)
+            uow.commit()
+        report.withdrawn += 1
+        return
     outgoing = OutgoingSms(task_id, message.msisdn, message.text)
     try:
         sender.send(outgoing)
@@ -81,11 +94,10 @@ def _send_one(
         return
     with uow_factory() as uow:
         uow.care.sms_sent(task_id, now)
-        from_status, to_status = _after_delivery(kind)
-        # a task already taken further by its agent keeps its status
+        # an agent who moved the task while the message was in flight keeps their status
         uow.care.move_task(
             task_id,
-            from_status=from_status,
+            from_status=message.task_status,
             to_status=to_status,
             actor=SMS_ACTOR,
             note=None,

@@ -239,7 +239,7 @@ class CustomerDetail:
     visits: list[VisitTask]
     year: int
     balances: list[Balance]
-    redemptions: list[Redemption]
+    redemptions: list[Redemption]  # of `year`, newest first
     calls: list[CustomerCall] = field(default_factory=list)
 
     @property
@@ -294,7 +294,7 @@ def customer_detail(
         balances = year_balances(uow, catalog, customer_id, row.tier, year)
         redemptions = [
             Redemption(r.id, r.privilege_id, r.redeemed_on, r.recorded_by, r.note)
-            for r in uow.care_service.redemptions(customer_id, HISTORY_LIMIT)
+            for r in uow.care_service.redemptions(customer_id, year, HISTORY_LIMIT)
         ]
         calls = [CustomerCall(*c) for c in uow.care_service.calls_of_number(row.msisdn, CALL_LIMIT)]
     return CustomerDetail(

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from tiexin.adapters.storage.unit_of_work import SqlUnitOfWork
-from tiexin.care.trips import Trip, normalise_area, suggest_carriers
+from tiexin.care.trips import AreaError, Trip, normalise_area, suggest_carriers
 from tiexin.domain.access import Principal, customer_scope
 from tiexin.domain.errors import InputError
 from tiexin.services import audit
@@ -36,8 +36,12 @@ class CarrierSuggestion:
 
 
 def clean_areas(areas: Sequence[str]) -> list[str]:
-    """Areas as stored (stripped, empty ones dropped, repeats removed); InputError if none."""
-    cleaned = list(dict.fromkeys(normalise_area(a) for a in areas if a.strip()))
+    """Areas as stored (stripped, repeats removed); InputError naming the first that is not a
+    county or county/township, or if there are none."""
+    try:
+        cleaned = list(dict.fromkeys(normalise_area(a) for a in areas))
+    except AreaError as exc:
+        raise InputError(str(exc), source="areas") from None
     if not cleaned:
         raise InputError("name at least one county or county/township", source="areas")
     if len(cleaned) > MAX_AREAS:
@@ -96,9 +100,9 @@ def add_trip(
 def carrier_suggestions(
     uow: SqlUnitOfWork, task: Row[Any], customer: Row[Any]
 ) -> list[CarrierSuggestion]:
-    """Colleagues (not the task's own account manager) whose trips pass the customer's area
-    between the day the visit was planned and its due day."""
-    rows = uow.care_service.trips_between(task.created_on, task.due)
+    """Active colleagues (not the task's own account manager) whose trips pass the customer's
+    area between the day the visit was planned and its due day."""
+    rows = uow.care_service.active_staff_trips_between(task.created_on, task.due)
     trips = [Trip(r.id, r.staff_id, r.day, tuple(r.areas)) for r in rows]
     found = suggest_carriers(
         trips,

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tiexin.care.model import CUSTOMER_COLUMNS, USAGE_COLUMNS
+from tiexin.care.model import CALL_PENDING, CUSTOMER_COLUMNS, USAGE_COLUMNS
 
 from .bulk import insert_columns, insert_rows, update_rows, upsert_rows
 from .column_writes import stored_values, upsert_columns
@@ -231,12 +231,18 @@ class SqlCareRepository:
             grants[customer_id].append(granted_on)
         return dict(grants)
 
-    def open_loads(self, *, excluding: date) -> dict[str, int]:
-        """Open tasks per assignee, leaving out the tasks created on `excluding`."""
+    def pending_calls(self, *, excluding: date) -> dict[str, int]:
+        """Tasks still to be called (CALL_PENDING) per assignee, leaving out the tasks created
+        on `excluding`."""
         t = care_tasks.c
         query = (
             select(t.assignee, func.count())
-            .where(t.open_slot.is_not(None), t.assignee.is_not(None), t.created_on != excluding)
+            .where(
+                t.open_slot.is_not(None),
+                t.status.in_(CALL_PENDING),
+                t.assignee.is_not(None),
+                t.created_on != excluding,
+            )
             .group_by(t.assignee)
         )
         return {a: int(n) for a, n in self._db.execute(query)}
@@ -364,14 +370,24 @@ class SqlCareRepository:
     # ---- SMS ----
 
     def due_sms(self, now: datetime, limit: int) -> list[Row[Any]]:
+        """Queued messages whose time has come, with their task's status (`task_status`)."""
         s = sms_outbox.c
         query = (
-            select(sms_outbox)
+            select(sms_outbox, care_tasks.c.status.label("task_status"))
+            .join(care_tasks, care_tasks.c.task_id == s.task_id)
             .where(s.status == "queued", s.send_at <= now)
             .order_by(s.send_at, s.task_id)
             .limit(limit)
         )
         return list(self._db.execute(query).all())
+
+    def sms_withdrawn(self, task_id: str) -> None:
+        statement = (
+            update(sms_outbox)
+            .where(sms_outbox.c.task_id == task_id, sms_outbox.c.status == "queued")
+            .values(status="withdrawn")
+        )
+        self._db.execute(statement)
 
     def sms_sent(self, task_id: str, now: datetime) -> None:
         statement = (

@@ -97,9 +97,16 @@ class SqlCareServiceRepository:
     def trip(self, trip_id: int) -> Row[Any] | None:
         return self._db.execute(select(care_trips).where(care_trips.c.id == trip_id)).first()
 
-    def trips_between(self, first: date, last: date) -> list[Row[Any]]:
-        t = care_trips.c
-        query = select(care_trips).where(t.day >= first, t.day <= last).order_by(t.day, t.id)
+    def active_staff_trips_between(self, first: date, last: date) -> list[Row[Any]]:
+        """Trips on days in [first, last] of staff still on the staff list: a retired
+        colleague's trip carries nothing."""
+        t, s = care_trips.c, care_staff.c
+        query = (
+            select(care_trips)
+            .join(care_staff, s.staff_id == t.staff_id)
+            .where(t.day >= first, t.day <= last, s.active.is_(True))
+            .order_by(t.day, t.id)
+        )
         return list(self._db.execute(query).all())
 
     def visit(self, task_id: str) -> Row[Any] | None:
@@ -156,11 +163,12 @@ class SqlCareServiceRepository:
         }
         return self._insert_id(care_redemptions, values)
 
-    def redemptions(self, customer_id: str, limit: int) -> list[Row[Any]]:
+    def redemptions(self, customer_id: str, year: int, limit: int) -> list[Row[Any]]:
+        """The customer's redemptions of one calendar year, newest first."""
         r = care_redemptions.c
         query = (
             select(care_redemptions)
-            .where(r.customer_id == customer_id)
+            .where(r.customer_id == customer_id, r.year == year)
             .order_by(r.redeemed_on.desc(), r.id.desc())
             .limit(limit)
         )

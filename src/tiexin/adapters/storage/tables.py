@@ -655,7 +655,7 @@ sms_outbox = Table(
     Column("sent_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     CheckConstraint("kind IN ('pre_notice', 'message')", name="kind"),
-    CheckConstraint("status IN ('queued', 'sent')", name="status"),
+    CheckConstraint("status IN ('queued', 'sent', 'withdrawn')", name="status"),
     Index("ix_sms_outbox_status_send_at", "status", "send_at"),
 )
 

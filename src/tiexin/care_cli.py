@@ -301,12 +301,22 @@ def care_redeem(
         str | None, typer.Option("--date", help="Day of the redemption (default today).")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Where, what, by whom.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who records it (default: the login name).")
+    ] = None,
 ) -> None:
     """Record that a VIP used a privilege; refused when the year's balance is used up."""
     settings, uow_factory = _storage()
     catalog = privilege_catalog(settings.care_privileges_file)
     result = redeem(
-        uow_factory, catalog, None, customer_id, privilege, on=_day(on, "--date"), note=note
+        uow_factory,
+        catalog,
+        None,
+        customer_id,
+        privilege,
+        on=_day(on, "--date"),
+        note=note,
+        by=by or getpass.getuser(),
     )
     console.print(
         f"Redeemed {result.privilege_id} for {result.customer_id} on {result.redeemed_on}: "

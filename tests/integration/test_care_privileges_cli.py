@@ -4,6 +4,7 @@ privileges file, trips checked against the staff list and their places."""
 
 from __future__ import annotations
 
+import getpass
 from datetime import date
 from pathlib import Path
 
@@ -85,6 +86,22 @@ def test_redeem_counts_down_the_year_and_refuses_beyond_it(env: dict[str, str]) 
         result = runner.invoke(app, ["care", "redeem", *bad], env=env)
         assert result.exit_code == 2 and message in _said(result), result.output
     assert _count(env, care_redemptions) == 3
+    by = runner.invoke(
+        app, ["care", "redeem", "C1", "lounge", "--date", "2026-02-01", "--by", "李经理"], env=env
+    )
+    assert by.exit_code == 0, by.output
+    recorded = _recorded_by(env)
+    assert recorded[-1] == "李经理" and set(recorded[:-1]) == {getpass.getuser()}
+
+
+def _recorded_by(env: dict[str, str]) -> list[str]:
+    engine = make_engine(env["TIEXIN_DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            query = select(care_redemptions.c.recorded_by).order_by(care_redemptions.c.id)
+            return list(connection.execute(query).scalars())
+    finally:
+        engine.dispose()
 
 
 def test_trip_add_stores_places_of_known_staff_only(env: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.support.care import flag, import_world, storage
 from tiexin.care.history import TaskHistory
-from tiexin.care.model import ExistingTask, TaskStatus
+from tiexin.care.model import ExistingTask
 from tiexin.care.rules import CareRules, default_care_rules
 from tiexin.care.world import demo_catalog, generate_world
 from tiexin.cli import app
@@ -52,9 +52,9 @@ def test_chunks_carry_their_own_customers_usage_and_history() -> None:
     assert list(usage.bill_yuan) == list(world.usage.bill_yuan[inside])
     history = TaskHistory.of(
         [
-            ExistingTask(str(ids[12]), "plan_fit", TaskStatus.OPEN, AS_OF),
-            ExistingTask("gone", "plan_fit", TaskStatus.OPEN, AS_OF),
-            ExistingTask(str(ids[25]), "birthday", TaskStatus.DONE, AS_OF),
+            ExistingTask(str(ids[12]), "plan_fit", True, AS_OF),
+            ExistingTask("gone", "plan_fit", True, AS_OF),
+            ExistingTask(str(ids[25]), "birthday", False, AS_OF),
         ]
     )
     own = history.of_customers(part.customer_id)

@@ -15,7 +15,6 @@ from tiexin.care.model import (
     CustomerTable,
     ExistingTask,
     NewTask,
-    TaskStatus,
     UsageMonth,
     UsageTable,
 )
@@ -203,15 +202,15 @@ def test_planning_again_for_the_same_day_creates_nothing() -> None:
     first = plan([TROUBLE], as_of)
     assert {t.rule_id for t in first} == {"birthday", "grace_credit", "points_expiry"}
     # the cooldown blocks even tasks already closed on the same day
-    stored = [ExistingTask(t.customer_id, t.rule_id, TaskStatus.DONE, as_of) for t in first]
+    stored = [ExistingTask(t.customer_id, t.rule_id, False, as_of) for t in first]
     assert plan([TROUBLE], as_of, existing=stored) == []
     assert plan([TROUBLE], as_of) == first  # pure: the same inputs give the same tasks
 
 
 def test_an_open_task_blocks_a_second_one_whatever_its_age() -> None:
-    old_open = [ExistingTask("C1", "birthday", TaskStatus.IN_PROGRESS, date(2020, 1, 1))]
+    old_open = [ExistingTask("C1", "birthday", True, date(2020, 1, 1))]
     assert not only(plan([TROUBLE], date(2025, 3, 10), existing=old_open), "birthday")
-    old_done = [ExistingTask("C1", "birthday", TaskStatus.DONE, date(2020, 1, 1))]
+    old_done = [ExistingTask("C1", "birthday", False, date(2020, 1, 1))]
     assert only(plan([TROUBLE], date(2025, 3, 10), existing=old_done), "birthday")
 
 
@@ -220,12 +219,12 @@ def test_cooldown_counts_days_from_the_latest_task() -> None:
     points_rule = rules.get("points_expiry")
     assert points_rule is not None and points_rule.cooldown_days == 60
     done = [
-        ExistingTask("C1", "points_expiry", TaskStatus.DONE, date(2024, 10, 1)),
-        ExistingTask("C1", "points_expiry", TaskStatus.CANCELLED, date(2025, 1, 10)),
+        ExistingTask("C1", "points_expiry", False, date(2024, 10, 1)),
+        ExistingTask("C1", "points_expiry", False, date(2025, 1, 10)),
     ]
     assert not only(plan([TROUBLE], date(2025, 3, 10), existing=done), "points_expiry")  # 59 days
     assert only(plan([TROUBLE], date(2025, 3, 11), existing=done), "points_expiry")  # 60 days
-    other_customer = [ExistingTask("C2", "points_expiry", TaskStatus.OPEN, date(2025, 3, 10))]
+    other_customer = [ExistingTask("C2", "points_expiry", True, date(2025, 3, 10))]
     assert only(plan([TROUBLE], date(2025, 3, 10), existing=other_customer), "points_expiry")
 
 

@@ -37,7 +37,7 @@ class TaskHistory:
         return cls(
             customer_id=np.array([t.customer_id for t in listed], dtype=np.str_),
             rule_id=np.array([t.rule_id for t in listed], dtype=np.str_),
-            open=np.array([t.status.is_open for t in listed], dtype=np.bool_),
+            open=np.array([t.open for t in listed], dtype=np.bool_),
             created=np.array([t.created for t in listed], dtype="datetime64[D]"),
         )
 

@@ -52,17 +52,6 @@ class Role(StrEnum):
     ACCOUNT_MANAGER = "account_manager"
 
 
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_open(self) -> bool:
-        return self in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-
-
 @dataclass(frozen=True, slots=True)
 class Customer:
     """One row of customers.csv."""
@@ -227,7 +216,7 @@ class ExistingTask:
 
     customer_id: str
     rule_id: str
-    status: TaskStatus
+    open: bool  # not closed yet (see the task life cycle)
     created: date
 
 

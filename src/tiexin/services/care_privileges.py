@@ -63,9 +63,11 @@ def redeem(
     on: date,
     note: str | None = None,
     client: str | None = None,
+    by: str = "cli",
 ) -> Redeemed:
     """Record one use of a privilege. Refused (NoBalanceLeft, nothing written) when the year's
-    balance is 0; `actor` None is the command line, which may redeem for any customer."""
+    balance is 0; `actor` None is the command line, which may redeem for any customer and
+    records it as `by`."""
     privilege = catalog.get(privilege_id)
     if privilege is None:
         ids = [p.id for p in catalog.privileges]
@@ -92,7 +94,7 @@ def redeem(
             customer_id=customer_id,
             privilege_id=privilege_id,
             redeemed_on=on,
-            recorded_by=actor.username if actor else "cli",
+            recorded_by=actor.username if actor else by,
             note=note or None,
             now=datetime.now(UTC),
         )

@@ -49,6 +49,9 @@ care_app.add_typer(trip_app, name="trip")
 rules_app = typer.Typer(help="Check care rules files.", no_args_is_help=True)
 care_app.add_typer(rules_app, name="rules")
 sms_app = typer.Typer(help="The SMS outbox.", no_args_is_help=True)
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who records it (default: the login name).")
+]
 synth_app = typer.Typer(help="Synthetic data for demos and benchmarks.", no_args_is_help=True)
 
 console = make_console()
@@ -233,6 +236,11 @@ def _print_run(report: CareRunReport) -> None:
     console.print(f"Time by stage: {stages}")
 
 
+def _recorder(by: str | None) -> str:
+    """Who a command records a change as: `--by`, else the login name."""
+    return (by or "").strip() or getpass.getuser()
+
+
 @rules_app.command("check")
 @user_errors
 def care_rules_check(
@@ -264,12 +272,10 @@ def care_outcome(
     task_id: Annotated[str, typer.Argument(help="Care task id (see `tiexin export care-tasks`).")],
     outcome: Annotated[str, typer.Argument(help=f"One of: {', '.join(OUTCOMES)}.")],
     note: Annotated[str | None, typer.Option("--note", help="What happened.")] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Who records it (default: the login name).")
-    ] = None,
+    by: ByOption = None,
 ) -> None:
     """Record what happened to a care task; an illegal change is refused."""
-    result = record_outcome(_storage()[1], task_id, outcome, by or getpass.getuser(), note)
+    result = record_outcome(_storage()[1], task_id, outcome, _recorder(by), note)
     console.print(f"Task {result.task_id}: {result.from_status} → {result.to_status}")
     if result.plan_changed_to:
         console.print(f"Customer moved to plan {result.plan_changed_to}")
@@ -284,10 +290,17 @@ def care_trip_add(
         list[str], typer.Option("--area", help="A county or county/township passed (repeat).")
     ],
     note: Annotated[str | None, typer.Option("--note", help="What colleagues should know.")] = None,
+    by: ByOption = None,
 ) -> None:
     """Post a planned trip, so visits in the places it passes can ride along."""
     trip_id = add_trip(
-        _storage()[1], None, staff_id=staff_id, day=_day(day, "--date"), areas=areas, note=note
+        _storage()[1],
+        None,
+        staff_id=staff_id,
+        day=_day(day, "--date"),
+        areas=areas,
+        note=note,
+        by=_recorder(by),
     )
     console.print(f"Trip {trip_id}: {staff_id} on {day} through {', '.join(areas)}")
 
@@ -301,9 +314,7 @@ def care_redeem(
         str | None, typer.Option("--date", help="Day of the redemption (default today).")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Where, what, by whom.")] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Who records it (default: the login name).")
-    ] = None,
+    by: ByOption = None,
 ) -> None:
     """Record that a VIP used a privilege; refused when the year's balance is used up."""
     settings, uow_factory = _storage()
@@ -316,7 +327,7 @@ def care_redeem(
         privilege,
         on=_day(on, "--date"),
         note=note,
-        by=by or getpass.getuser(),
+        by=_recorder(by),
     )
     console.print(
         f"Redeemed {result.privilege_id} for {result.customer_id} on {result.redeemed_on}: "

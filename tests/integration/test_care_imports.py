@@ -6,7 +6,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.support.care import (
@@ -88,21 +87,26 @@ def test_reimporting_customers_updates_them_and_keeps_manager_history(
     ]
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r"])  # "\r": read by the csv module alone
 def test_a_customers_file_may_leave_out_its_optional_columns(
-    uow_factory: UnitOfWorkFactory, tmp_path: Path
+    uow_factory: UnitOfWorkFactory, tmp_path: Path, line_end: str
 ) -> None:
     import_customers(uow_factory, write_csv(tmp_path / "a.csv", CUSTOMER_HEADER, customer("C1")))
     columns = CUSTOMER_HEADER.split(",")
     kept = [i for i, c in enumerate(columns) if c not in ("points_expiry", "account_manager_id")]
-    row = customer("C1", balance="-1.00", manager="").split(",")
-    header, line = (",".join(values[i] for i in kept) for values in (columns, row))
-    report = import_customers(uow_factory, write_csv(tmp_path / "b.csv", header, line))
-    assert (report.imported, report.error_count) == (1, 0)
+    rows = [customer("C1", balance="-1.00", manager="").split(","), customer("C2").split(",")]
+    lines = [",".join(values[i] for i in kept) for values in (columns, *rows)]
+    path = tmp_path / "b.csv"
+    path.write_text(line_end.join(lines) + line_end, encoding="utf-8")
+    report = import_customers(uow_factory, path)
+    assert (report.imported, report.error_count) == (2, 0)
     with uow_factory() as uow:
         table = load_customers(uow)
-    # a missing column is an empty value: the stored manager stays, the expiry is gone
-    assert (table.account_manager_id[0], table.balance_yuan[0]) == ("AM1", -1.0)
-    assert np.isnat(table.points_expiry[0])
+    # a column the file does not have keeps what is stored; a new customer has nothing there
+    assert table.customer_id.tolist() == ["C1", "C2"]
+    assert table.account_manager_id.tolist() == ["AM1", ""]
+    assert table.balance_yuan.tolist() == [-1.0, 50.0]
+    assert table.points_expiry.astype(str).tolist() == ["2025-04-01", "NaT"]
 
 
 def test_usage_reimport_replaces_the_month_without_duplicates(

@@ -7,9 +7,10 @@ from __future__ import annotations
 import getpass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Table, func, select
+from sqlalchemy import Column, Table, func, select
 from typer.testing import CliRunner, Result
 
 from tests.support.care import CUSTOMER_HEADER, STAFF_HEADER, storage, write_csv
@@ -86,19 +87,20 @@ def test_redeem_counts_down_the_year_and_refuses_beyond_it(env: dict[str, str]) 
         result = runner.invoke(app, ["care", "redeem", *bad], env=env)
         assert result.exit_code == 2 and message in _said(result), result.output
     assert _count(env, care_redemptions) == 3
-    by = runner.invoke(
-        app, ["care", "redeem", "C1", "lounge", "--date", "2026-02-01", "--by", "李经理"], env=env
-    )
-    assert by.exit_code == 0, by.output
-    recorded = _recorded_by(env)
-    assert recorded[-1] == "李经理" and set(recorded[:-1]) == {getpass.getuser()}
+    for on, by in (("2026-02-01", "李经理"), ("2027-02-01", "  ")):  # blank: the login name
+        args = ["care", "redeem", "C1", "lounge", "--date", on, "--by", by]
+        assert runner.invoke(app, args, env=env).exit_code == 0
+    recorded = _column(env, care_redemptions.c.recorded_by)
+    assert recorded[-2:] == ["李经理", getpass.getuser()]
+    assert set(recorded[:-2]) == {getpass.getuser()}
 
 
-def _recorded_by(env: dict[str, str]) -> list[str]:
+def _column(env: dict[str, str], column: Column[Any]) -> list[Any]:
+    """The column's values in the order the rows were added."""
     engine = make_engine(env["TIEXIN_DATABASE_URL"])
     try:
         with engine.connect() as connection:
-            query = select(care_redemptions.c.recorded_by).order_by(care_redemptions.c.id)
+            query = select(column).order_by(column.table.c.id)
             return list(connection.execute(query).scalars())
     finally:
         engine.dispose()
@@ -119,3 +121,6 @@ def test_trip_add_stores_places_of_known_staff_only(env: dict[str, str]) -> None
         assert bad.exit_code == 2, (area, bad.output)
         assert f"{area!r} is not a county or county/township" in _said(bad)
     assert _count(env, care_trips) == 1
+    by = runner.invoke(app, [*args, "--area", "白沙县", "--by", "李经理"], env=env)
+    assert by.exit_code == 0, by.output
+    assert _column(env, care_trips.c.created_by) == [getpass.getuser(), "李经理"]

@@ -109,8 +109,12 @@ def _row_by_row(data: bytes, spec: CsvSpec) -> tuple[dict[Any, Any], list[RowErr
     stored: dict[Any, Any] = {}
     errors: list[RowError] = []
     read = 0
+    # the optional fields the header lacks are left out: what is stored of them stays
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig", "replace"), newline="")), [])
+    absent = {f.name for f in spec.fields if f.optional and f.name not in header}
     for batch in parse_csv(lines, spec, file="f.csv", batch_size=1000):
-        stored.update({tuple(r[k] for k in spec.key): r for r in batch.rows})
+        for r in batch.rows:
+            stored[tuple(r[k] for k in spec.key)] = {k: v for k, v in r.items() if k not in absent}
         errors += batch.errors
         read += batch.lines
     return stored, errors, read

@@ -111,6 +111,7 @@ def test_points_expiry_offers_the_dearest_affordable_reward() -> None:
 @pytest.mark.parametrize(
     ("customer", "rule_id", "english"),
     [
+        (replace(BASE, birthday=date(1990, 3, 10)), "birthday", "(today);"),
         (replace(BASE, birthday=date(1990, 3, 11)), "birthday", "(in 1 day);"),
         (replace(BASE, birthday=date(1990, 3, 13)), "birthday", "(in 3 days);"),
         (
@@ -125,7 +126,7 @@ def test_points_expiry_offers_the_dearest_affordable_reward() -> None:
         ),
     ],
 )
-def test_english_explanations_count_one_day_in_the_singular(
+def test_english_explanations_say_today_and_one_day_in_the_singular(
     customer: Customer, rule_id: str, english: str
 ) -> None:
     (task,) = only(plan([customer], date(2025, 3, 10)), rule_id)

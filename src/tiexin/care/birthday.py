@@ -16,7 +16,7 @@ import numpy.typing as npt
 from tiexin.care.dates import days_until_birthdays
 from tiexin.care.model import TIERS, Finding
 from tiexin.care.params import BirthdayParams
-from tiexin.care.templates import count_days, format_fact
+from tiexin.care.templates import days_away_en, days_away_zh, format_fact
 
 if TYPE_CHECKING:
     from tiexin.care.context import PlanContext
@@ -38,11 +38,11 @@ def find(
             facts={"birthday": celebrated, "days_until": until, "waiver_yuan": waiver},
             deadline=celebrated,
             explanation_zh=(
-                f"客户生日是 {celebrated.isoformat()}（{until} 天后），"
+                f"客户生日是 {celebrated.isoformat()}（{days_away_zh(until)}），"
                 f"可享生日账单减免 {format_fact(waiver)} 元。"
             ),
             explanation_en=(
-                f"The customer's birthday is on {celebrated.isoformat()} (in {count_days(until)}); "
+                f"The customer's birthday is on {celebrated.isoformat()} ({days_away_en(until)}); "
                 f"the birthday bill waiver is {format_fact(waiver)} yuan."
             ),
         )

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from tiexin.care.model import Finding
 from tiexin.care.params import PointsParams, Redemption
-from tiexin.care.templates import count_days
+from tiexin.care.templates import days_away_en, days_away_zh
 
 if TYPE_CHECKING:
     from tiexin.care.context import PlanContext
@@ -50,11 +50,11 @@ def _finding(row: int, points: int, expiry: date, days: int, reward: Redemption)
         },
         deadline=expiry,
         explanation_zh=(
-            f"客户的 {points} 积分将于 {expiry.isoformat()} 到期（{days} 天后），"
+            f"客户的 {points} 积分将于 {expiry.isoformat()} 到期（{days_away_zh(days)}），"
             f"可兑换{reward.item}（{reward.points} 分）。"
         ),
         explanation_en=(
             f"The customer's {points} points expire on {expiry.isoformat()} "
-            f"(in {count_days(days)}); they can buy {reward.item_en} ({reward.points} points)."
+            f"({days_away_en(days)}); they can buy {reward.item_en} ({reward.points} points)."
         ),
     )

@@ -57,9 +57,16 @@ def format_fact(value: FactValue) -> str:
     return str(value)
 
 
-def count_days(count: int) -> str:
-    """A number of days as an English explanation says it: "1 day", "3 days"."""
-    return f"{count} day" if count == 1 else f"{count} days"
+def days_away_en(days: int) -> str:
+    """How far off a day is, as an English explanation says it: "today", "in 1 day"."""
+    if days == 0:
+        return "today"
+    return "in 1 day" if days == 1 else f"in {days} days"
+
+
+def days_away_zh(days: int) -> str:
+    """The same in Chinese: "今天", "3 天后"."""
+    return "今天" if days == 0 else f"{days} 天后"
 
 
 def render(template: str, facts: Mapping[str, FactValue]) -> str:

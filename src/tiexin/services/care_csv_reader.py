@@ -45,7 +45,9 @@ _BLOCK_BYTES = 64 << 20  # a block stops short of batch_size lines past this siz
 
 @dataclass(slots=True)
 class ColumnBatch:
-    rows: pa.Table  # the good rows, one column per field (`arrow_schema`), each key once
+    # the good rows, one column per field (`arrow_schema`) but the optional fields the header
+    # lacks (the stored values of those stay as they are), each key once
+    rows: pa.Table
     errors: list[RowError]
     lines: int  # data rows read in this batch, good and bad
 
@@ -62,6 +64,22 @@ def read_batches(
         yield from _whole_file_in_python(handle, spec, file=file, batch_size=batch_size)
         return
     check_header(header, spec, file=file)
+    yield from _without_absent(_blocks(source, header, spec, file, batch_size), header, spec)
+
+
+def _without_absent(
+    batches: Iterator[ColumnBatch], header: list[str], spec: CsvSpec
+) -> Iterator[ColumnBatch]:
+    """The batches without the columns of the optional fields the header lacks: a file that
+    does not have a column must not overwrite what is stored with nothing."""
+    absent = [f.name for f in spec.fields if f.optional and f.name not in header]
+    for batch in batches:
+        yield ColumnBatch(batch.rows.drop_columns(absent), batch.errors, batch.lines)
+
+
+def _blocks(
+    source: _Source, header: list[str], spec: CsvSpec, file: str, batch_size: int
+) -> Iterator[ColumnBatch]:
     reader = _BlockReader(header, spec, file)
     first_line = 2
     while block := source.lines(batch_size):
@@ -141,9 +159,13 @@ def _whole_file_in_python(
     lines = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     schema = arrow_schema(spec)
     try:
-        for batch in parse_csv(lines, spec, file=file, batch_size=batch_size):
-            rows = pa.Table.from_pylist(batch.rows, schema=schema)
-            yield ColumnBatch(rows, batch.errors, batch.lines)
+        header = next(csv.reader(lines), [])
+        lines.seek(0)
+        batches = (
+            ColumnBatch(pa.Table.from_pylist(batch.rows, schema=schema), batch.errors, batch.lines)
+            for batch in parse_csv(lines, spec, file=file, batch_size=batch_size)
+        )
+        yield from _without_absent(batches, header, spec)
     finally:
         lines.detach()  # the caller closes the file
 

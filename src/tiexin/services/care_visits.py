@@ -68,8 +68,10 @@ def add_trip(
     areas: Sequence[str],
     note: str | None = None,
     client: str | None = None,
+    by: str = "cli",
 ) -> int:
-    """Store a planned trip; an account manager may post only their own (the CLI any)."""
+    """Store a planned trip; an account manager may post only their own (the command line,
+    `actor` None, any, recorded as `by`)."""
     places = clean_areas(areas)
     if actor is not None and customer_scope(actor) not in (None, staff_id):
         raise CareForbidden("you may post only your own trips")
@@ -80,7 +82,7 @@ def add_trip(
             day=day,
             areas=places,
             note=note or None,
-            created_by=actor.username if actor else "cli",
+            created_by=actor.username if actor else by,
             now=datetime.now(UTC),
         )
         detail = {"staff_id": staff_id, "day": day.isoformat(), "areas": places}

@@ -99,11 +99,16 @@ class SqlCareRepository:
     # ---- imports ----
 
     def upsert_customers(self, rows: pa.Table, now: datetime) -> int:
-        """Add or update customers (columns named as in care_customers, each customer once);
-        a changed account manager is recorded in the history. Returns how many managers
-        changed."""
+        """Add or update customers (columns named as in care_customers, each customer once;
+        a column left out keeps its stored values); a changed account manager is recorded in
+        the history. Returns how many managers changed."""
         c = care_customers.c
-        ids, managers = (rows.column(n).to_pylist() for n in ("customer_id", "account_manager_id"))
+        ids = rows.column("customer_id").to_pylist()
+        managers = (
+            rows.column("account_manager_id").to_pylist()
+            if "account_manager_id" in rows.column_names
+            else [None] * len(ids)
+        )
         named = [(i, m) for i, m in zip(ids, managers, strict=True) if m is not None]
         before = stored_values(self._db, c.customer_id, c.account_manager_id, [i for i, _ in named])
         history = [
@@ -121,7 +126,7 @@ class SqlCareRepository:
             self._db,
             care_customers,
             rows,
-            keep=["account_manager_id"],
+            keep=[n for n in ("account_manager_id",) if n in rows.column_names],
             constants={"updated_at": now, "changed_seq": self._changed(CUSTOMER_DATA, now)},
         )
         if history:

@@ -15,7 +15,7 @@ from tiexin.adapters.sms import HttpGatewaySender, OutboxFileSender, SmsSender
 from tiexin.bootstrap import care_cache, open_storage
 from tiexin.config import Settings
 from tiexin.domain.errors import TiexinError
-from tiexin.domain.operator_time import operator_today
+from tiexin.domain.operator_time import UTC_OFFSET_HOURS, local_minute, operator_today
 from tiexin.services.care_data import read_rules
 from tiexin.services.care_export import export_care_tasks, export_customers, export_sms
 from tiexin.services.care_import import (
@@ -26,7 +26,7 @@ from tiexin.services.care_import import (
     import_usage,
 )
 from tiexin.services.care_privileges import privilege_catalog, redeem
-from tiexin.services.care_rules_admin import resolve_care_rules
+from tiexin.services.care_rules_admin import bundled_rules_text, resolve_care_rules
 from tiexin.services.care_run import (
     CareRunReport,
     Planner,
@@ -258,6 +258,12 @@ def care_rules_check(
         )
 
 
+@rules_app.command("bundled")
+def care_rules_bundled() -> None:
+    """Print the bundled care rules (YAML), to copy and edit: `... > my-rules.yaml`."""
+    typer.echo(bundled_rules_text(), nl=False)
+
+
 @care_app.command("assign")
 @user_errors
 def care_assign() -> None:
@@ -352,7 +358,8 @@ def sms_send(rules: RulesOption = None) -> None:
     quiet = resolve_care_rules(uow_factory, rules or settings.care_rules_file).quiet_hours
     report = send_due_sms(uow_factory, _sender(settings), quiet=quiet)
     if report.quiet_until is not None:
-        console.print(f"Quiet hours: nothing sent before {report.quiet_until:%Y-%m-%d %H:%M}")
+        until = local_minute(report.quiet_until)
+        console.print(f"Quiet hours: nothing sent before {until} (UTC+{UTC_OFFSET_HOURS})")
         return
     console.print(
         f"Sent {report.sent} SMS, {len(report.failed)} failed (retried later), "

@@ -70,3 +70,14 @@ def test_a_file_that_is_not_utf8_fails_naming_the_file(tmp_path: Path, data_dir:
     assert result.exit_code == 2
     assert f"error: {path}: not UTF-8 text (byte " in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_bundled_rules_print_as_a_file_that_passes_the_check(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    printed = CliRunner().invoke(app, ["care", "rules", "bundled"])
+    assert printed.exit_code == 0 and printed.output == bundled_rules_text()
+    path = tmp_path / "my-rules.yaml"
+    path.write_text(printed.output, encoding="utf-8")
+    assert _check(path).exit_code == 0
+    assert not data_dir.exists()

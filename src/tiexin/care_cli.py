@@ -1,4 +1,4 @@
-"""Command line of the care engine: imports, `care run/assign/outcome`, `care rules check`,
+"""Command line of the care engine: imports, `care run/assign/outcome`, `care rules`,
 `sms send`, exports and `synth world`. Registered on the main app by `tiexin.cli`."""
 
 from __future__ import annotations
@@ -46,12 +46,9 @@ from tiexin.terminal import make_console, user_errors
 care_app = typer.Typer(help="Proactive care of VIP customers.", no_args_is_help=True)
 trip_app = typer.Typer(help="Planned trips that can carry visits.", no_args_is_help=True)
 care_app.add_typer(trip_app, name="trip")
-rules_app = typer.Typer(help="Check care rules files.", no_args_is_help=True)
+rules_app = typer.Typer(help="Check care rules files, or start one.", no_args_is_help=True)
 care_app.add_typer(rules_app, name="rules")
 sms_app = typer.Typer(help="The SMS outbox.", no_args_is_help=True)
-ByOption = Annotated[
-    str | None, typer.Option("--by", help="Who records it (default: the login name).")
-]
 synth_app = typer.Typer(help="Synthetic data for demos and benchmarks.", no_args_is_help=True)
 
 console = make_console()
@@ -66,6 +63,9 @@ RulesOption = Annotated[
         "--rules",
         help="Care rules YAML (default: TIEXIN_CARE_RULES_FILE, the newest saved, the bundled).",
     ),
+]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who records it (default: the login name).")
 ]
 
 

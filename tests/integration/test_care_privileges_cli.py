@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Table, func, select
-from typer.testing import CliRunner, Result
+from sqlalchemy import Column, Select, Table, func, select
+from typer.testing import CliRunner
 
 from tests.support.care import CUSTOMER_HEADER, STAFF_HEADER, storage, write_csv
+from tests.support.cli import said
 from tiexin.adapters.storage import make_engine
 from tiexin.adapters.storage.tables import care_redemptions, care_trips
 from tiexin.cli import app
@@ -47,18 +48,18 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _said(result: Result) -> str:
-    """The command's output with the terminal's line wrapping undone."""
-    return " ".join(result.output.split())
-
-
-def _count(env: dict[str, str], table: Table) -> int:
+def _scalars(env: dict[str, str], query: Select[Any]) -> list[Any]:
     engine = make_engine(env["TIEXIN_DATABASE_URL"])
     try:
         with engine.connect() as connection:
-            return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+            return list(connection.execute(query).scalars())
     finally:
         engine.dispose()
+
+
+def _count(env: dict[str, str], table: Table) -> int:
+    (count,) = _scalars(env, select(func.count()).select_from(table))
+    return int(count)
 
 
 def test_redeem_counts_down_the_year_and_refuses_beyond_it(env: dict[str, str]) -> None:
@@ -66,26 +67,26 @@ def test_redeem_counts_down_the_year_and_refuses_beyond_it(env: dict[str, str]) 
     for left in (1, 0):
         ok = runner.invoke(app, ["care", "redeem", "C1", "lounge", "--date", "2025-03-10"], env=env)
         assert ok.exit_code == 0, ok.output
-        assert f"Redeemed lounge for C1 on 2025-03-10: {left} left in 2025" in _said(ok)
+        assert f"Redeemed lounge for C1 on 2025-03-10: {left} left in 2025" in said(ok)
     refused = runner.invoke(
         app, ["care", "redeem", "C1", "lounge", "--date", "2025-12-31"], env=env
     )
     assert refused.exit_code == 2
-    assert "has no Airport lounge left in 2025: 2 a year, 2 used" in _said(refused)
+    assert "has no Airport lounge left in 2025: 2 a year, 2 used" in said(refused)
     assert _count(env, care_redemptions) == 2
     renewed = runner.invoke(
         app, ["care", "redeem", "C1", "lounge", "--date", "2026-01-01"], env=env
     )
-    assert renewed.exit_code == 0 and "1 left in 2026" in _said(renewed)
+    assert renewed.exit_code == 0 and "1 left in 2026" in said(renewed)
     silver = runner.invoke(app, ["care", "redeem", "C2", "lounge", "--date", "2025-03-10"], env=env)
-    assert silver.exit_code == 2 and "0 a year" in _said(silver)  # the tier has no entitlement
+    assert silver.exit_code == 2 and "0 a year" in said(silver)  # the tier has no entitlement
     for bad, message in (
         (["C9", "lounge"], "no customer 'C9'"),
         (["C1", "lounj"], "did you mean 'lounge'"),
         (["C1", "lounge", "--date", "2025-13-01"], "--date '2025-13-01': expected a date"),
     ):
         result = runner.invoke(app, ["care", "redeem", *bad], env=env)
-        assert result.exit_code == 2 and message in _said(result), result.output
+        assert result.exit_code == 2 and message in said(result), result.output
     assert _count(env, care_redemptions) == 3
     for on, by in (("2026-02-01", "李经理"), ("2027-02-01", "  ")):  # blank: the login name
         args = ["care", "redeem", "C1", "lounge", "--date", on, "--by", by]
@@ -97,13 +98,7 @@ def test_redeem_counts_down_the_year_and_refuses_beyond_it(env: dict[str, str]) 
 
 def _column(env: dict[str, str], column: Column[Any]) -> list[Any]:
     """The column's values in the order the rows were added."""
-    engine = make_engine(env["TIEXIN_DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            query = select(column).order_by(column.table.c.id)
-            return list(connection.execute(query).scalars())
-    finally:
-        engine.dispose()
+    return _scalars(env, select(column).order_by(column.table.c.id))
 
 
 def test_trip_add_stores_places_of_known_staff_only(env: dict[str, str]) -> None:
@@ -111,15 +106,15 @@ def test_trip_add_stores_places_of_known_staff_only(env: dict[str, str]) -> None
     args = ["care", "trip", "add", "AM1", "--date", str(date(2025, 3, 12))]
     ok = runner.invoke(app, [*args, "--area", "青石县/大坪镇", "--area", " 白沙县 "], env=env)
     assert ok.exit_code == 0, ok.output
-    assert "AM1 on 2025-03-12" in _said(ok)
+    assert "AM1 on 2025-03-12" in said(ok)
     unknown = runner.invoke(
         app, ["care", "trip", "add", "XX", "--date", "2025-03-12", "--area", "a"], env=env
     )
-    assert unknown.exit_code == 2 and "no active staff member 'XX'" in _said(unknown)
+    assert unknown.exit_code == 2 and "no active staff member 'XX'" in said(unknown)
     for area in ("a/b/c", "a/", "/b", " ", ""):
         bad = runner.invoke(app, [*args, "--area", "白沙县", "--area", area], env=env)
         assert bad.exit_code == 2, (area, bad.output)
-        assert f"{area!r} is not a county or county/township" in _said(bad)
+        assert f"{area!r} is not a county or county/township" in said(bad)
     assert _count(env, care_trips) == 1
     by = runner.invoke(app, [*args, "--area", "白沙县", "--by", "李经理"], env=env)
     assert by.exit_code == 0, by.output

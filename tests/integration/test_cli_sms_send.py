@@ -7,9 +7,10 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from tests.support.care import import_world, storage
+from tests.support.cli import said
 from tiexin.cli import app
 from tiexin.domain.operator_time import OPERATOR_TIMEZONE
 from tiexin.services.care_export import export_care_tasks
@@ -26,10 +27,6 @@ def _rules(tmp_path: Path, start: str, end: str) -> Path:
     quiet = f'quiet_hours:\n  start: "{start}"\n  end: "{end}"'
     path.write_text(text.replace(BUNDLED_QUIET, quiet), encoding="utf-8")
     return path
-
-
-def _said(result: Result) -> str:
-    return " ".join(result.output.split())
 
 
 def test_sms_send_reports_what_it_sent_withdrew_and_waits_for(tmp_path: Path) -> None:
@@ -54,11 +51,11 @@ def test_sms_send_reports_what_it_sent_withdrew_and_waits_for(tmp_path: Path) ->
     quiet = _rules(tmp_path, f"{start:%H:%M}", f"{end:%H:%M}")
     waited = runner.invoke(app, ["sms", "send", "--rules", str(quiet)], env=env)
     assert waited.exit_code == 0, waited.output
-    assert f"nothing sent before {end:%Y-%m-%d %H:%M} (UTC+8)" in _said(waited)
+    assert f"nothing sent before {end:%Y-%m-%d %H:%M} (UTC+8)" in said(waited)
     assert not (var / "sms-outbox.jsonl").exists()
 
     sent = runner.invoke(app, ["sms", "send", "--rules", str(never)], env=env)
     assert sent.exit_code == 0, sent.output
     delivered = (var / "sms-outbox.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(delivered) == len(lines) - 1
-    assert f"Sent {len(delivered)} SMS, 0 failed (retried later), 1 withdrawn" in _said(sent)
+    assert f"Sent {len(delivered)} SMS, 0 failed (retried later), 1 withdrawn" in said(sent)

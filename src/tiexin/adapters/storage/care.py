@@ -102,16 +102,26 @@ class SqlCareRepository:
         """Add or update customers (columns named as in care_customers, each customer once;
         a column left out keeps its stored values); a changed account manager is recorded in
         the history. Returns how many managers changed."""
-        c = care_customers.c
-        ids = rows.column("customer_id").to_pylist()
-        managers = (
-            rows.column("account_manager_id").to_pylist()
-            if "account_manager_id" in rows.column_names
-            else [None] * len(ids)
+        with_managers = "account_manager_id" in rows.column_names
+        history = self._imported_managers(rows, now) if with_managers else []
+        upsert_columns(
+            self._db,
+            care_customers,
+            rows,
+            keep=["account_manager_id"] if with_managers else [],
+            constants={"updated_at": now, "changed_seq": self._changed(CUSTOMER_DATA, now)},
         )
+        if history:
+            insert_rows(self._db, care_manager_history, history)
+        return len(history)
+
+    def _imported_managers(self, rows: pa.Table, now: datetime) -> list[Values]:
+        """History rows of the managers `rows` change (an empty one keeps the stored)."""
+        c = care_customers.c
+        ids, managers = (rows.column(n).to_pylist() for n in ("customer_id", "account_manager_id"))
         named = [(i, m) for i, m in zip(ids, managers, strict=True) if m is not None]
         before = stored_values(self._db, c.customer_id, c.account_manager_id, [i for i, _ in named])
-        history = [
+        return [
             {
                 "customer_id": customer_id,
                 "from_staff_id": before[customer_id],
@@ -122,16 +132,6 @@ class SqlCareRepository:
             for customer_id, manager in named
             if customer_id in before and manager != before[customer_id]
         ]
-        upsert_columns(
-            self._db,
-            care_customers,
-            rows,
-            keep=[n for n in ("account_manager_id",) if n in rows.column_names],
-            constants={"updated_at": now, "changed_seq": self._changed(CUSTOMER_DATA, now)},
-        )
-        if history:
-            insert_rows(self._db, care_manager_history, history)
-        return len(history)
 
     def upsert_usage(self, rows: pa.Table, now: datetime) -> None:
         """Add or update monthly usage (columns named as in care_usage, each customer and
@@ -242,12 +242,7 @@ class SqlCareRepository:
         t = care_tasks.c
         query = (
             select(t.assignee, func.count())
-            .where(
-                t.open_slot.is_not(None),
-                t.status.in_(CALL_PENDING),
-                t.assignee.is_not(None),
-                t.created_on != excluding,
-            )
+            .where(t.status.in_(CALL_PENDING), t.assignee.is_not(None), t.created_on != excluding)
             .group_by(t.assignee)
         )
         return {a: int(n) for a, n in self._db.execute(query)}
